@@ -1,0 +1,174 @@
+// Waiting on a 32-bit word, futex-style, for green threads: the building
+// block of joins, once, and the shim's locks.
+//
+// Waiters hash by address into buckets; each bucket is a spin lock and a
+// list of Waiter records that live in the waiting tasks' own frames. The
+// value check and the enqueue happen under the bucket lock, and a waker
+// changes the word before taking that lock, so a wake cannot slip between
+// "the word still says wait" and "now parked" (the futex contract).
+//
+// A caller that is not a task (a kernel thread the runtime does not manage)
+// cannot park; it blocks on the word with a real futex instead, and
+// wake_address() also issues a kernel wake when such a waiter is present.
+#include <cerrno>
+#include <climits>
+
+#include "runtime/park.h"
+#include "runtime/raw_syscall.h"
+#include "runtime/runtime.h"
+#include "runtime/scheduler.h"
+
+namespace greenshim {
+namespace {
+
+struct Waiter {
+  const void* address = nullptr;
+  Task* task = nullptr;
+  Waiter* previous = nullptr;
+  Waiter* next = nullptr;
+  bool linked = false;
+};
+
+struct alignas(64) Bucket {
+  SpinLock lock;
+  Waiter* head = nullptr;
+  Waiter* tail = nullptr;
+  std::atomic<int> kernel_waiters{0};
+};
+
+constexpr size_t kBuckets = 512;
+Bucket g_buckets[kBuckets];
+
+Bucket& bucket_for(const void* address) {
+  auto key = reinterpret_cast<uintptr_t>(address);
+  key ^= key >> 17;
+  key *= 0x9e3779b97f4a7c15ull;
+  return g_buckets[(key >> 32) % kBuckets];
+}
+
+void link(Bucket& bucket, Waiter* waiter) {
+  waiter->previous = bucket.tail;
+  waiter->next = nullptr;
+  if (bucket.tail != nullptr) {
+    bucket.tail->next = waiter;
+  } else {
+    bucket.head = waiter;
+  }
+  bucket.tail = waiter;
+  waiter->linked = true;
+}
+
+void unlink(Bucket& bucket, Waiter* waiter) {
+  if (waiter->previous != nullptr) {
+    waiter->previous->next = waiter->next;
+  } else {
+    bucket.head = waiter->next;
+  }
+  if (waiter->next != nullptr) {
+    waiter->next->previous = waiter->previous;
+  } else {
+    bucket.tail = waiter->previous;
+  }
+  waiter->linked = false;
+}
+
+struct TimedWait : Timer {
+  Task* task = nullptr;
+  Bucket* bucket = nullptr;
+};
+
+void wake_timed_out(Timer* timer) { wake(static_cast<TimedWait*>(timer)->task); }
+
+// After the switch: arm the timer first, then open the bucket. Once the
+// bucket is unlocked a waker may resume the task anywhere, and the task
+// cancels its timer at once -- which must then find it armed.
+void arm_and_unlock(Task*, void* raw_wait) {
+  auto* wait = static_cast<TimedWait*>(raw_wait);
+  if (wait->deadline_ns != kNoDeadline) Scheduler::instance()->timers.add(wait);
+  wait->bucket->lock.unlock();
+}
+
+int kernel_wait(Bucket& bucket, const std::atomic<uint32_t>* word, uint32_t expected,
+                int64_t deadline_ns) {
+  bucket.kernel_waiters.fetch_add(1, std::memory_order_seq_cst);
+  int result = 0;
+  if (word->load(std::memory_order_seq_cst) != expected) {
+    result = EAGAIN;
+  } else {
+    timespec timeout;
+    const timespec* timeout_pointer = nullptr;
+    if (deadline_ns != kNoDeadline) {
+      int64_t remaining = deadline_ns - monotonic_now_ns();
+      if (remaining < 0) remaining = 0;
+      timeout = timespec{remaining / 1000000000, remaining % 1000000000};
+      timeout_pointer = &timeout;
+    }
+    long error = raw::futex_wait(reinterpret_cast<const uint32_t*>(word), expected, timeout_pointer);
+    if (error == -ETIMEDOUT) result = ETIMEDOUT;
+  }
+  bucket.kernel_waiters.fetch_sub(1, std::memory_order_relaxed);
+  return result;
+}
+
+}  // namespace
+
+int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
+                    const char* reason) {
+  Bucket& bucket = bucket_for(word);
+  Task* self = current_task();
+  if (self == nullptr) return kernel_wait(bucket, word, expected, deadline_ns);
+
+  bucket.lock.lock();
+  if (word->load(std::memory_order_seq_cst) != expected) {
+    bucket.lock.unlock();
+    return EAGAIN;
+  }
+  if (deadline_ns != kNoDeadline && deadline_ns <= monotonic_now_ns()) {
+    bucket.lock.unlock();
+    return ETIMEDOUT;
+  }
+  Waiter waiter;
+  waiter.address = word;
+  waiter.task = self;
+  link(bucket, &waiter);
+  TimedWait wait;
+  wait.deadline_ns = deadline_ns;
+  wait.fire = wake_timed_out;
+  wait.task = self;
+  wait.bucket = &bucket;
+  prepare_park(self);
+  park_current(reason, AfterSwitch{arm_and_unlock, &wait});
+
+  if (deadline_ns != kNoDeadline) Scheduler::instance()->timers.cancel(&wait);
+  SpinLockGuard guard(bucket.lock);
+  if (!waiter.linked) return 0;
+  unlink(bucket, &waiter);
+  return ETIMEDOUT;
+}
+
+int wake_address(const void* address, int count) {
+  Bucket& bucket = bucket_for(address);
+  int woken = 0;
+  {
+    SpinLockGuard guard(bucket.lock);
+    for (Waiter* waiter = bucket.head; waiter != nullptr && woken < count;) {
+      Waiter* next = waiter->next;
+      if (waiter->address == address) {
+        unlink(bucket, waiter);
+        // Under the bucket lock: the waiter cannot resume, time out and
+        // park again somewhere else before this wake lands.
+        wake(waiter->task);
+        ++woken;
+      }
+      waiter = next;
+    }
+  }
+  if (woken < count && bucket.kernel_waiters.load(std::memory_order_seq_cst) > 0) {
+    long kernel_woken = raw::futex_wake(static_cast<const uint32_t*>(address),
+                                        count - woken);
+    if (kernel_woken > 0) woken += static_cast<int>(kernel_woken);
+  }
+  return woken;
+}
+
+}  // namespace greenshim

@@ -1,0 +1,61 @@
+// See kernel_thread.h.
+#include "runtime/kernel_thread.h"
+
+#include <dlfcn.h>
+
+#include <cerrno>
+
+namespace greenshim {
+namespace {
+
+struct GlibcThreads {
+  int (*create)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+  int (*join)(pthread_t, void**);
+  int (*getattr)(pthread_t, pthread_attr_t*);
+  pthread_t (*self)();
+};
+
+const GlibcThreads& glibc() {
+  static const GlibcThreads functions = {
+      reinterpret_cast<decltype(GlibcThreads::create)>(dlsym(RTLD_NEXT, "pthread_create")),
+      reinterpret_cast<decltype(GlibcThreads::join)>(dlsym(RTLD_NEXT, "pthread_join")),
+      reinterpret_cast<decltype(GlibcThreads::getattr)>(dlsym(RTLD_NEXT, "pthread_getattr_np")),
+      reinterpret_cast<decltype(GlibcThreads::self)>(dlsym(RTLD_NEXT, "pthread_self")),
+  };
+  return functions;
+}
+
+struct Start {
+  void (*body)(void*);
+  void* argument;
+};
+
+void* thread_main(void* raw_start) {
+  Start start = *static_cast<Start*>(raw_start);
+  delete static_cast<Start*>(raw_start);
+  start.body(start.argument);
+  return nullptr;
+}
+
+}  // namespace
+
+int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread) {
+  if (glibc().create == nullptr) return ENOSYS;
+  auto* start = new Start{body, argument};
+  int error = glibc().create(thread, nullptr, thread_main, start);
+  if (error != 0) delete start;
+  return error;
+}
+
+void join_kernel_thread(pthread_t thread) { glibc().join(thread, nullptr); }
+
+void current_kernel_thread_stack(void** low, size_t* size) {
+  *low = nullptr;
+  *size = 0;
+  pthread_attr_t attributes;
+  if (glibc().getattr == nullptr || glibc().getattr(glibc().self(), &attributes) != 0) return;
+  pthread_attr_getstack(&attributes, low, size);
+  pthread_attr_destroy(&attributes);
+}
+
+}  // namespace greenshim

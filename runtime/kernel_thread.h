@@ -1,0 +1,19 @@
+// The kernel threads that drive workers. They are ordinary glibc threads
+// (so libc works on them), created with glibc's own pthread_create found by
+// dlsym(RTLD_NEXT): under LD_PRELOAD the plain name would be the shim's
+// interposed pthread_create, which makes green threads, not kernel threads.
+#pragma once
+
+#include <pthread.h>
+
+#include <cstddef>
+
+namespace greenshim {
+
+// 0 or an errno value.
+int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread);
+void join_kernel_thread(pthread_t thread);
+// Bounds of the calling kernel thread's own stack.
+void current_kernel_thread_stack(void** low, size_t* size);
+
+}  // namespace greenshim

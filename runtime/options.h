@@ -1,0 +1,22 @@
+// Settings the runtime is started with. The shim fills them from the
+// environment (GREENSHIM_*); tests fill them directly.
+#pragma once
+
+#include <cstddef>
+
+namespace greenshim {
+
+struct RuntimeOptions {
+  int workers = 0;                    // 0: CPUs in the affinity mask
+  size_t default_stack_size = 8u << 20;
+  size_t default_guard_size = 4096;
+  bool stats = false;                 // print per-worker counters at exit
+  const char* stats_file = nullptr;   // where, instead of stderr
+  // How long an idle worker looks for work before it parks its kernel
+  // thread. Long enough that a stream of short wake-ups finds a worker still
+  // spinning instead of paying a futex wake each; short enough that an idle
+  // process goes quiet at once.
+  long spin_microseconds = 50;
+};
+
+}  // namespace greenshim

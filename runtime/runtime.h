@@ -1,0 +1,67 @@
+// The runtime's public API: what the shim (and tests) call. Nothing here
+// knows about pthread's ABI; the shim translates.
+//
+// Error convention: functions return 0 or a POSIX error number; they never
+// abort on a bad argument.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/clock.h"
+#include "runtime/options.h"
+#include "runtime/task.h"
+
+namespace greenshim {
+
+// --- Starting the runtime (scheduler.h has the details) -------------------
+bool adopt_current_thread(const RuntimeOptions& options);
+int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument);
+bool runtime_started();
+const RuntimeOptions& runtime_options();
+// Called on a scheduler stack when the last live task has finished.
+void set_last_task_hook(void (*hook)());
+// Prints GREENSHIM_STATS-style counters to `fd`.
+void print_runtime_stats(int fd);
+
+// --- Tasks (task_lifecycle.cc) ---------------------------------------------
+struct SpawnOptions {
+  size_t stack_size = 0;        // 0: the runtime's default
+  size_t guard_size = SIZE_MAX; // SIZE_MAX: the runtime's default
+  void* stack_address = nullptr;  // the program's own stack (low address)
+  bool detached = false;
+};
+
+// Starts entry(argument) as a new task. *task is set before the task can
+// run. 0, EAGAIN (no memory, no runtime) or EINVAL.
+int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Task** task);
+
+enum class JoinMode { kWait, kTry };
+// 0 and *result; EDEADLK (self), EINVAL (detached or already being joined),
+// ESRCH (not a task), EBUSY (kTry, still running), ETIMEDOUT (deadline).
+int join(Task* task, void** result, JoinMode mode, int64_t deadline_ns);
+// 0, EINVAL (already detached or being joined), ESRCH.
+int detach(Task* task);
+// Ends the calling task: runs its task-local destructors, then switches
+// away for good.
+[[noreturn]] void exit_current_task(void* result);
+// True if `pointer` is a task of this runtime (live or finished, not freed).
+bool is_task(const void* pointer);
+
+Task* current_task();
+
+// --- Waiting (park.cc, address_wait.cc) ------------------------------------
+// Lets other tasks run; returns at once when none is waiting.
+void yield();
+// Parks the caller until `deadline_ns` (monotonic).
+void sleep_until(int64_t deadline_ns);
+// Parks while *word == expected, until woken by wake_address(word) or the
+// deadline: 0 (woken, maybe spuriously), EAGAIN (*word != expected), or
+// ETIMEDOUT. Works from kernel threads outside the runtime too (they block).
+int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
+                    const char* reason);
+// Wakes up to `count` waiters on `address`; returns how many.
+int wake_address(const void* address, int count);
+
+}  // namespace greenshim

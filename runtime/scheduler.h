@@ -1,0 +1,110 @@
+// The M:N scheduler's shared state and its design.
+//
+// Moving parts (names as in the code):
+//
+// - Task (task.h): a green thread. Its registers live on its own stack while
+//   it is suspended; a Context is just the saved stack pointer.
+// - Worker (worker.h): a kernel thread's worth of scheduling. N of them, one
+//   per CPU by default. Each owns a Chase-Lev deque (work_stealing_deque.h)
+//   and a run-next slot, and runs a scheduler loop on a stack of its own;
+//   tasks switch to that loop and the loop switches to the next task.
+// - GlobalRunQueue: overflow from full deques, yielded tasks, and tasks made
+//   runnable from outside any worker. Checked when a worker's own queue is
+//   empty, and every 61st scheduling round regardless so it cannot starve.
+// - Finding work: local run-next, local deque, global queue; then the worker
+//   "spins": it steals half of a random victim's deque, for up to
+//   options.spin_microseconds; then it puts itself on the idle list and
+//   sleeps in its Parker. Sleeping costs no CPU.
+// - Waking workers: whoever makes a task runnable calls notify_idle_worker(),
+//   which wakes one idle worker only if none is spinning already (the
+//   spinner will find the task). A spinner that finds work stops spinning and,
+//   if it was the last spinner and more work is visible, wakes another. The
+//   idle list is re-checked after a worker registers as idle, so a wake-up
+//   cannot fall between "found nothing" and "went to sleep" (both sides
+//   publish, fence, then look -- Dekker's pattern).
+// - Parking tasks (park.cc): a task that must wait registers itself where a
+//   waker will find it (a wait bucket, a timer), then switches to the
+//   scheduler with an AfterSwitch request that releases the registration's
+//   lock. Wakers take that lock, so they only ever see fully suspended
+//   tasks. wake() is claimed once per park with Task::wake_claimed, so a
+//   timer and a notifier racing for the same task wake it once.
+// - Timers (timer_queue.h): deadlines for sleeps and timed waits, fired by
+//   whichever worker looks first; an idle worker sleeps no later than the
+//   earliest deadline.
+// - Task memory (task_registry.h, stack_pool.h): recycled, never unmapped on
+//   the hot path.
+//
+// The runtime starts in one of two ways: adopt_current_thread() (the shim:
+// the program's main thread becomes the first task and its kernel thread
+// becomes worker 0) or run() (tests and embedders: run an entry task on
+// fresh worker threads and return when every task has finished).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "runtime/global_run_queue.h"
+#include "runtime/options.h"
+#include "runtime/spin_lock.h"
+#include "runtime/stack_pool.h"
+#include "runtime/task_registry.h"
+#include "runtime/timer_queue.h"
+#include "runtime/worker.h"
+
+namespace greenshim {
+
+class Scheduler {
+ public:
+  explicit Scheduler(const RuntimeOptions& options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  static Scheduler* instance() { return instance_.load(std::memory_order_acquire); }
+
+  // Makes `task` runnable: on the calling worker if there is one (in its
+  // run-next slot if `run_next`), else on the global queue; then wakes an
+  // idle worker if no one is looking for work.
+  void make_runnable(Task* task, bool run_next);
+  void notify_idle_worker();
+
+  // Idle list, for Worker.
+  void push_idle(Worker* worker);
+  bool remove_idle(Worker* worker);
+  bool work_visible() const;
+
+  void task_finished_last() const;
+
+  const RuntimeOptions options;
+  std::vector<std::unique_ptr<Worker>> workers;
+  GlobalRunQueue global_queue;
+  TimerQueue timers;
+  TaskRegistry registry;
+  StackPool stacks;
+  std::atomic<int> spinning_workers{0};
+  std::atomic<int> idle_workers{0};
+  std::atomic<bool> stopping{false};
+  // Called (on a scheduler stack) when the last live task finishes.
+  void (*on_last_task_finished)() = nullptr;
+
+ private:
+  friend int run(const RuntimeOptions&, void* (*)(void*), void*);
+  friend bool adopt_current_thread(const RuntimeOptions&);
+  friend void reset_runtime_after_fork();
+
+  void start_kernel_threads(int first_worker);
+
+  static std::atomic<Scheduler*> instance_;
+  SpinLock idle_lock_;
+  Worker* idle_head_ = nullptr;
+  Stack adopted_scheduler_stack_;
+};
+
+// Runtime start-up and fork handling; see the comment at the top.
+bool adopt_current_thread(const RuntimeOptions& options);
+int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument);
+void reset_runtime_after_fork();
+
+}  // namespace greenshim

@@ -1,0 +1,62 @@
+// A green thread: its saved context, its stack, how it ends, and the links
+// that put it on run queues, wait lists and the registry of live tasks.
+//
+// Task objects are never returned to the system allocator while the process
+// runs (see task_registry.h): a stale handle, such as a pthread_t joined
+// twice, then points at a recycled Task rather than at unmapped memory, and
+// the shim can detect it through the id and lifecycle words.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "runtime/context.h"
+#include "runtime/stack_pool.h"
+#include "runtime/task_local.h"
+
+namespace greenshim {
+
+class Worker;
+
+// Why a task is not running; read by debuggers and traces, never by logic.
+enum class TaskState : uint8_t {
+  kRunnable,
+  kRunning,
+  kParked,
+  kFinished,
+  kFree,  // on the registry's free list: not a task any more
+};
+
+// Bits of Task::lifecycle, which decides who frees a finished task.
+namespace lifecycle {
+constexpr uint32_t kFinished = 1;  // the task has switched off its stack for good
+constexpr uint32_t kDetached = 2;  // nobody will join: free it when finished
+constexpr uint32_t kJoining = 4;   // a joiner has claimed it
+}  // namespace lifecycle
+
+struct Task {
+  Context context;
+  Stack stack;  // owned (pooled), the program's own, or empty for an adopted thread
+  void* (*entry)(void*) = nullptr;
+  void* argument = nullptr;
+  void* result = nullptr;
+
+  uint64_t id = 0;  // unique over the process's life, never reused
+  std::atomic<uint32_t> lifecycle{0};
+  // Set by the one waker that wins the right to make a parked task runnable
+  // again (a timer and a notifier may race for it).
+  std::atomic<bool> wake_claimed{true};
+  std::atomic<TaskState> state{TaskState::kRunnable};
+  const char* park_reason = nullptr;  // e.g. "join", "sleep"; for debuggers
+
+  int saved_errno = 0;
+  TaskLocalValues locals;
+  char name[16] = {};
+
+  Task* next_runnable = nullptr;  // global run queue link
+  Task* registry_previous = nullptr;
+  Task* registry_next = nullptr;
+  Task* next_free = nullptr;
+};
+
+}  // namespace greenshim

@@ -1,0 +1,191 @@
+// The scheduler loop of one worker; the design is described in scheduler.h.
+#include "runtime/worker.h"
+
+#include <cerrno>
+
+#include "runtime/clock.h"
+#include "runtime/scheduler.h"
+#include "runtime/task.h"
+
+namespace greenshim {
+namespace {
+
+thread_local Worker* t_current_worker = nullptr;
+
+// Go's constant: often enough that the global queue cannot starve, rarely
+// enough that its lock is not on every scheduling round.
+constexpr uint64_t kGlobalQueueInterval = 61;
+
+}  // namespace
+
+// noipa: the compiler must not assume the thread pointer is the same before
+// and after a task switch (the task may now run on another kernel thread).
+__attribute__((noipa)) Worker* current_worker() { return t_current_worker; }
+__attribute__((noipa)) void set_current_worker(Worker* worker) { t_current_worker = worker; }
+
+Worker::Worker(Scheduler* owner, int worker_index)
+    : scheduler(owner),
+      index(worker_index),
+      random_state_(0x9e3779b9u * static_cast<uint32_t>(worker_index + 1)) {}
+
+void Worker::push_local(Task* task, bool run_next) {
+  task->state.store(TaskState::kRunnable, std::memory_order_relaxed);
+  if (run_next) {
+    task = run_next_.exchange(task, std::memory_order_acq_rel);
+    if (task == nullptr) return;
+  }
+  while (!run_queue_.push(task)) {
+    // Full: move half to the global queue, as Go does, so other workers
+    // see the surplus without stealing and this deque never grows.
+    for (size_t moved = 0; moved < kRunQueueCapacity / 2; ++moved) {
+      Task* surplus = run_queue_.steal();
+      if (surplus == nullptr) break;
+      scheduler->global_queue.push(surplus);
+    }
+  }
+}
+
+bool Worker::has_local_work() const {
+  return run_next_.load(std::memory_order_relaxed) != nullptr || run_queue_.size_estimate() > 0;
+}
+
+Task* Worker::steal_into(Worker* thief, bool include_run_next) {
+  size_t available = run_queue_.size_estimate();
+  Task* first = run_queue_.steal();
+  if (first == nullptr) {
+    return include_run_next ? run_next_.exchange(nullptr, std::memory_order_acq_rel) : nullptr;
+  }
+  for (size_t taken = 1; taken < available / 2; ++taken) {
+    Task* more = run_queue_.steal();
+    if (more == nullptr) break;
+    thief->push_local(more, false);
+  }
+  return first;
+}
+
+void Worker::switch_to_scheduler(Task* self, AfterSwitch after) {
+  after_switch_ = after;
+  switch_context(&self->context, &scheduler_context);
+}
+
+void Worker::run_scheduler_loop() {
+  while (Task* task = find_runnable()) run(task);
+}
+
+void Worker::run(Task* task) {
+  current = task;
+  task->state.store(TaskState::kRunning, std::memory_order_relaxed);
+  task->park_reason = nullptr;
+  stats.switches.add();
+  // errno is the kernel thread's; the task's value travels with the task.
+  // This loop always runs on this worker's own kernel thread, so the
+  // address of errno is stable here.
+  errno = task->saved_errno;
+  switch_context(&scheduler_context, &task->context);
+  task->saved_errno = errno;
+  current = nullptr;
+  AfterSwitch request = after_switch_;
+  after_switch_ = AfterSwitch{};
+  if (request.function != nullptr) request.function(task, request.argument);
+}
+
+void Worker::fire_due_timers() {
+  if (scheduler->timers.earliest_deadline() == kNoDeadline) return;
+  scheduler->timers.fire_due(monotonic_now_ns());
+}
+
+Task* Worker::take_local() {
+  Task* task = run_next_.exchange(nullptr, std::memory_order_acq_rel);
+  return task != nullptr ? task : run_queue_.pop();
+}
+
+Task* Worker::find_runnable() {
+  for (;;) {
+    ++schedule_tick_;
+    fire_due_timers();
+    Task* task = nullptr;
+    if (schedule_tick_ % kGlobalQueueInterval == 0) task = scheduler->global_queue.pop();
+    if (task == nullptr) task = take_local();
+    if (task == nullptr) task = scheduler->global_queue.pop();
+    if (task == nullptr) task = spin_for_work();
+    if (task != nullptr) return task;
+    if (scheduler->stopping.load(std::memory_order_acquire)) return nullptr;
+    park_idle();
+  }
+}
+
+Task* Worker::steal_from_others(bool include_run_next) {
+  size_t count = scheduler->workers.size();
+  random_state_ ^= random_state_ << 13;
+  random_state_ ^= random_state_ >> 17;
+  random_state_ ^= random_state_ << 5;
+  size_t start = random_state_ % count;
+  for (size_t offset = 0; offset < count; ++offset) {
+    Worker* victim = scheduler->workers[(start + offset) % count].get();
+    if (victim == this) continue;
+    stats.steals_tried.add();
+    Task* task = victim->steal_into(this, include_run_next);
+    if (task != nullptr) {
+      stats.steals_won.add();
+      return task;
+    }
+  }
+  return nullptr;
+}
+
+void Worker::stop_spinning(bool found_work) {
+  if (!spinning.exchange(false, std::memory_order_acq_rel)) return;
+  if (scheduler->spinning_workers.fetch_sub(1, std::memory_order_acq_rel) == 1 && found_work &&
+      scheduler->work_visible())
+    scheduler->notify_idle_worker();
+}
+
+Task* Worker::spin_for_work() {
+  if (scheduler->workers.size() == 1 && !spinning.load(std::memory_order_relaxed)) return nullptr;
+  if (!spinning.exchange(true, std::memory_order_acq_rel))
+    scheduler->spinning_workers.fetch_add(1, std::memory_order_acq_rel);
+  int64_t give_up = monotonic_now_ns() + scheduler->options.spin_microseconds * 1000;
+  for (int round = 0;; ++round) {
+    // Run-next slots are left to their owners on the first sweep: the
+    // owner usually runs its just-woken task itself, warm in its cache.
+    Task* task = steal_from_others(round > 0);
+    if (task == nullptr) task = scheduler->global_queue.pop();
+    if (task == nullptr) task = take_local();  // a timer may have fired here
+    if (task != nullptr) {
+      stop_spinning(true);
+      return task;
+    }
+    fire_due_timers();
+    if (scheduler->stopping.load(std::memory_order_relaxed) || monotonic_now_ns() >= give_up)
+      return nullptr;
+    for (int i = 0; i < 32; ++i) __builtin_ia32_pause();
+  }
+}
+
+void Worker::park_idle() {
+  scheduler->push_idle(this);
+  stop_spinning(false);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  bool recheck = scheduler->work_visible() || has_local_work() ||
+                 scheduler->stopping.load(std::memory_order_relaxed) ||
+                 scheduler->timers.earliest_deadline() <= monotonic_now_ns();
+  if (!recheck) {
+    stats.parks.add();
+    parker.park(scheduler->timers.earliest_deadline());
+  }
+  // Still listed: we woke on our own (timer, re-check). Not listed: a waker
+  // took us off and counted us as spinning.
+  scheduler->remove_idle(this);
+}
+
+void Worker::reset_after_fork() {
+  run_queue_.clear();
+  run_next_.store(nullptr, std::memory_order_relaxed);
+  spinning.store(false, std::memory_order_relaxed);
+  next_idle = nullptr;
+  on_idle_list = false;
+  has_kernel_thread = false;
+  after_switch_ = AfterSwitch{};
+}
+
+}  // namespace greenshim
