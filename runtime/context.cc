@@ -2,6 +2,8 @@
 // sanitizer fiber annotations compiled in only when a sanitizer is.
 #include "runtime/context.h"
 
+#include "runtime/kernel_thread.h"
+
 #include <cstdint>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -42,9 +44,12 @@ void make_context(Context* context, void* stack_low, size_t stack_size,
 #endif
 }
 
-void adopt_current_context(Context* context, void* stack_low, size_t stack_size) {
-  context->stack_low = stack_low;
-  context->stack_size = stack_size;
+void adopt_current_context(Context* context) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Reading a kernel thread's stack bounds can mean parsing /proc/self/maps:
+  // only AddressSanitizer needs them.
+  current_kernel_thread_stack(&context->stack_low, &context->stack_size);
+#endif
 #if defined(__SANITIZE_THREAD__)
   context->tsan_fiber = __tsan_get_current_fiber();
 #endif

@@ -26,7 +26,7 @@ void make_context(Context* context, void* stack_low, size_t stack_size,
 
 // Describes the context the calling kernel thread is already running on (its
 // own stack), so that it can be switched away from and back to.
-void adopt_current_context(Context* context, void* stack_low, size_t stack_size);
+void adopt_current_context(Context* context);
 
 // Saves the running context into `from` and resumes `to`. Returns when some
 // other context switches back to `from`.

@@ -40,10 +40,7 @@ RuntimeOptions resolved(RuntimeOptions options) {
 void worker_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
   set_current_worker(worker);
-  void* stack_low;
-  size_t stack_size;
-  current_kernel_thread_stack(&stack_low, &stack_size);
-  adopt_current_context(&worker->scheduler_context, stack_low, stack_size);
+  adopt_current_context(&worker->scheduler_context);
   worker->run_scheduler_loop();
   set_current_worker(nullptr);
 }
@@ -65,9 +62,13 @@ Scheduler::Scheduler(const RuntimeOptions& runtime_options) : options(resolved(r
 
 Scheduler::~Scheduler() { stacks.release(adopted_scheduler_stack_); }
 
-void Scheduler::start_kernel_threads(int first_worker) {
-  for (size_t index = first_worker; index < workers.size(); ++index) {
+void Scheduler::ensure_kernel_threads() {
+  if (kernel_threads_started_.load(std::memory_order_acquire) ||
+      kernel_threads_started_.exchange(true, std::memory_order_acq_rel))
+    return;
+  for (size_t index = 0; index < workers.size(); ++index) {
     Worker* worker = workers[index].get();
+    if (worker->has_kernel_thread) continue;
     int error = start_kernel_thread(worker_thread_main, worker, &worker->kernel_thread);
     if (error != 0) {
       warn("cannot start kernel thread for worker %zu (%s); running with fewer workers",
@@ -157,15 +158,12 @@ bool adopt_current_thread(const RuntimeOptions& options) {
   const Stack& stack = scheduler->adopted_scheduler_stack_;
   make_context(&worker0->scheduler_context, stack.low(), stack.usable_size(),
                adopted_scheduler_main, worker0);
-  void* stack_low;
-  size_t stack_size;
-  current_kernel_thread_stack(&stack_low, &stack_size);
-  adopt_current_context(&main_task->context, stack_low, stack_size);
+  adopt_current_context(&main_task->context);
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;
   set_current_worker(worker0);
+  worker0->has_kernel_thread = true;
   Scheduler::instance_.store(scheduler, std::memory_order_release);
-  scheduler->start_kernel_threads(1);
   return true;
 }
 
@@ -195,7 +193,7 @@ int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument) {
   Task* entry_task;
   int error = spawn(entry, argument, entry_options, &entry_task);
   if (error == 0) {
-    scheduler->start_kernel_threads(0);
+    scheduler->ensure_kernel_threads();
     while (completion.done.load(std::memory_order_acquire) == 0)
       raw::futex_wait(reinterpret_cast<const uint32_t*>(&completion.done), 0, nullptr);
   }
@@ -225,13 +223,9 @@ void reset_runtime_after_fork() {
   scheduler->registry.reset_after_fork(survivor->current);
   for (auto& worker : scheduler->workers) worker->reset_after_fork();
   // The forking kernel thread keeps driving its worker; the others get
-  // fresh kernel threads.
+  // fresh kernel threads at the child's first spawn.
   survivor->has_kernel_thread = true;
-  for (auto& worker : scheduler->workers) {
-    if (worker.get() == survivor) continue;
-    int error = start_kernel_thread(worker_thread_main, worker.get(), &worker->kernel_thread);
-    worker->has_kernel_thread = error == 0;
-  }
+  scheduler->kernel_threads_started_.store(false, std::memory_order_relaxed);
 }
 
 }  // namespace greenshim

@@ -75,7 +75,10 @@ class Scheduler {
   bool remove_idle(Worker* worker);
   bool work_visible() const;
 
-  void task_finished_last() const;
+  // Starts the kernel threads of the workers that have none yet; the first
+  // spawn calls it, so a program that never creates a thread never pays
+  // for them.
+  void ensure_kernel_threads();
 
   const RuntimeOptions options;
   std::vector<std::unique_ptr<Worker>> workers;
@@ -94,7 +97,7 @@ class Scheduler {
   friend bool adopt_current_thread(const RuntimeOptions&);
   friend void reset_runtime_after_fork();
 
-  void start_kernel_threads(int first_worker);
+  std::atomic<bool> kernel_threads_started_{false};
 
   static std::atomic<Scheduler*> instance_;
   SpinLock idle_lock_;

@@ -96,6 +96,7 @@ int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Ta
   make_context(&task->context, task->stack.low(), task->stack.usable_size(),
                reinterpret_cast<void (*)(void*)>(task_main), task);
   *out = task;
+  scheduler->ensure_kernel_threads();
   scheduler->make_runnable(task, true);
   return 0;
 }

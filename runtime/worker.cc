@@ -69,6 +69,9 @@ void Worker::switch_to_scheduler(Task* self, AfterSwitch after) {
 }
 
 void Worker::run_scheduler_loop() {
+  // An adopted thread's first switch into this loop starts it afresh
+  // rather than returning into run(): finish that switch here.
+  if (current != nullptr) complete_switch();
   while (Task* task = find_runnable()) run(task);
 }
 
@@ -82,6 +85,11 @@ void Worker::run(Task* task) {
   // address of errno is stable here.
   errno = task->saved_errno;
   switch_context(&scheduler_context, &task->context);
+  complete_switch();
+}
+
+void Worker::complete_switch() {
+  Task* task = current;
   task->saved_errno = errno;
   current = nullptr;
   AfterSwitch request = after_switch_;

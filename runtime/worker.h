@@ -60,7 +60,7 @@ class Worker {
   Worker* next_idle = nullptr;  // the scheduler's idle list link
   bool on_idle_list = false;    // guarded by the scheduler's idle lock
   pthread_t kernel_thread{};
-  bool has_kernel_thread = false;
+  bool has_kernel_thread = false;  // some kernel thread drives this worker
 
  private:
   Task* find_runnable();
@@ -70,6 +70,7 @@ class Worker {
   void park_idle();
   void fire_due_timers();
   void run(Task* task);
+  void complete_switch();
   void stop_spinning(bool found_work);
 
   WorkStealingDeque<Task, kRunQueueCapacity> run_queue_;

@@ -1,0 +1,74 @@
+// See init.h.
+#include "shim/init.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include "runtime/log.h"
+#include "runtime/runtime.h"
+#include "shim/config.h"
+#include "shim/glibc.h"
+
+namespace greenshim::shim {
+namespace {
+
+std::atomic<int> g_state{0};  // 0: not started, 1: starting, 2: up, 3: failed
+pthread_t g_adopted_kernel_thread;
+const char* g_stats_file = nullptr;
+
+// POSIX: when the last thread ends, the process exits with status 0, as if
+// by exit(0) -- atexit handlers run.
+void exit_after_last_thread() { exit(0); }
+
+void print_stats_at_exit() {
+  int fd = STDERR_FILENO;
+  if (g_stats_file != nullptr && *g_stats_file != '\0') {
+    fd = open(g_stats_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      warn("cannot write GREENSHIM_STATS_FILE=%s; printing to stderr", g_stats_file);
+      fd = STDERR_FILENO;
+    }
+  }
+  print_runtime_stats(fd);
+  if (fd != STDERR_FILENO) close(fd);
+}
+
+void start() {
+  RuntimeOptions options = options_from_environment();
+  g_adopted_kernel_thread = glibc().pthread_self();
+  if (!adopt_current_thread(options)) {
+    g_state.store(3, std::memory_order_release);
+    return;
+  }
+  set_last_task_hook(exit_after_last_thread);
+  if (options.stats) {
+    g_stats_file = options.stats_file;
+    atexit(print_stats_at_exit);
+  }
+  g_state.store(2, std::memory_order_release);
+}
+
+__attribute__((constructor(101))) void adopt_main_thread_at_load() { ensure_runtime(); }
+
+}  // namespace
+
+bool ensure_runtime() {
+  int state = g_state.load(std::memory_order_acquire);
+  if (state == 2) return true;
+  if (state == 3) return false;
+  int expected = 0;
+  if (g_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    start();
+  } else {
+    while (g_state.load(std::memory_order_acquire) == 1) {
+    }
+  }
+  return g_state.load(std::memory_order_acquire) == 2;
+}
+
+pthread_t adopted_kernel_thread() { return g_adopted_kernel_thread; }
+
+}  // namespace greenshim::shim
