@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include <cerrno>
+#include <cstdint>
 
 #include "runtime/runtime.h"
 #include "shim/init.h"
@@ -23,7 +24,7 @@ int spawn_options_from(const pthread_attr_t* attributes, SpawnOptions* options) 
   void* stack_low = nullptr;
   size_t stack_span = 0;
   pthread_attr_getstack(attributes, &stack_low, &stack_span);
-  if (static_cast<char*>(stack_low) + stack_span != nullptr) {
+  if (reinterpret_cast<uintptr_t>(stack_low) + stack_span != 0) {
     options->stack_address = stack_low;
     options->stack_size = stack_span;
     return 0;
