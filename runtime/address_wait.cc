@@ -146,6 +146,14 @@ int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_
   return ETIMEDOUT;
 }
 
+void reset_address_waits_after_fork() {
+  for (Bucket& bucket : g_buckets) {
+    bucket.lock.reset_after_fork();
+    bucket.head = bucket.tail = nullptr;
+    bucket.kernel_waiters.store(0, std::memory_order_relaxed);
+  }
+}
+
 int wake_address(const void* address, int count) {
   Bucket& bucket = bucket_for(address);
   int woken = 0;

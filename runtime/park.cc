@@ -13,6 +13,12 @@ Task* current_task() {
   return worker != nullptr ? worker->current : nullptr;
 }
 
+int kernel_tid_running(const Task* task) {
+  if (task->state.load(std::memory_order_relaxed) != TaskState::kRunning) return 0;
+  Worker* worker = task->worker.load(std::memory_order_relaxed);
+  return worker != nullptr ? worker->kernel_tid.load(std::memory_order_relaxed) : 0;
+}
+
 void park_current(const char* reason, AfterSwitch after) {
   Worker* worker = current_worker();
   Task* self = worker->current;

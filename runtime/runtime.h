@@ -19,6 +19,13 @@ namespace greenshim {
 bool adopt_current_thread(const RuntimeOptions& options);
 int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument);
 bool runtime_started();
+// fork() support, for pthread_atfork: `prepare` takes the locks that guard
+// memory the child keeps (stack pool, task registry), `parent` releases
+// them, `child` rebuilds a runtime holding only the forking task, whose
+// other workers get fresh kernel threads at the child's first spawn.
+void prepare_fork();
+void after_fork_in_parent();
+void after_fork_in_child();
 const RuntimeOptions& runtime_options();
 // Called on a scheduler stack when the last live task has finished.
 void set_last_task_hook(void (*hook)());
@@ -50,6 +57,8 @@ int detach(Task* task);
 bool is_task(const void* pointer);
 
 Task* current_task();
+// The kernel thread id now running `task`, or 0 when it is not running.
+int kernel_tid_running(const Task* task);
 
 // --- Waiting (park.cc, address_wait.cc) ------------------------------------
 // Lets other tasks run; returns at once when none is waiting.
@@ -63,5 +72,7 @@ int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_
                     const char* reason);
 // Wakes up to `count` waiters on `address`; returns how many.
 int wake_address(const void* address, int count);
+// Empties every wait list: in a fork child the waiters are gone.
+void reset_address_waits_after_fork();
 
 }  // namespace greenshim

@@ -40,6 +40,7 @@ RuntimeOptions resolved(RuntimeOptions options) {
 void worker_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
   set_current_worker(worker);
+  worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   adopt_current_context(&worker->scheduler_context);
   worker->run_scheduler_loop();
   set_current_worker(nullptr);
@@ -161,6 +162,8 @@ bool adopt_current_thread(const RuntimeOptions& options) {
   adopt_current_context(&main_task->context);
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;
+  worker0->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
+  main_task->worker.store(worker0, std::memory_order_relaxed);
   set_current_worker(worker0);
   worker0->has_kernel_thread = true;
   Scheduler::instance_.store(scheduler, std::memory_order_release);
@@ -209,10 +212,25 @@ int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument) {
   return error;
 }
 
-void reset_runtime_after_fork() {
+void prepare_fork() {
+  Scheduler* scheduler = Scheduler::instance();
+  if (scheduler == nullptr) return;
+  scheduler->stacks.lock_for_fork();
+  scheduler->registry.lock_for_fork();
+}
+
+void after_fork_in_parent() {
+  Scheduler* scheduler = Scheduler::instance();
+  if (scheduler == nullptr) return;
+  scheduler->registry.unlock_after_fork();
+  scheduler->stacks.unlock_after_fork();
+}
+
+void after_fork_in_child() {
   Scheduler* scheduler = Scheduler::instance();
   Worker* survivor = current_worker();
   if (scheduler == nullptr || survivor == nullptr || survivor->current == nullptr) return;
+  reset_address_waits_after_fork();
   scheduler->idle_lock_.reset_after_fork();
   scheduler->idle_head_ = nullptr;
   scheduler->idle_workers.store(0, std::memory_order_relaxed);
@@ -225,6 +243,7 @@ void reset_runtime_after_fork() {
   // The forking kernel thread keeps driving its worker; the others get
   // fresh kernel threads at the child's first spawn.
   survivor->has_kernel_thread = true;
+  survivor->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   scheduler->kernel_threads_started_.store(false, std::memory_order_relaxed);
 }
 

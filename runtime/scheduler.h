@@ -95,7 +95,7 @@ class Scheduler {
  private:
   friend int run(const RuntimeOptions&, void* (*)(void*), void*);
   friend bool adopt_current_thread(const RuntimeOptions&);
-  friend void reset_runtime_after_fork();
+  friend void after_fork_in_child();
 
   std::atomic<bool> kernel_threads_started_{false};
 

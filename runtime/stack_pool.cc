@@ -96,6 +96,8 @@ int StackPool::map_new(size_t mapping_size, size_t guard_size, Stack* stack) {
 }
 
 int StackPool::allocate(size_t usable_size, size_t guard_size, Stack* stack) {
+  // Rounding either size up to pages must not wrap around to a small one.
+  if (usable_size > SIZE_MAX - page_size() || guard_size > SIZE_MAX - page_size()) return EINVAL;
   guard_size = round_to_pages(guard_size);
   size_t usable = round_to_pages(usable_size < page_size() ? page_size() : usable_size);
   if (usable > SIZE_MAX - guard_size) return EINVAL;

@@ -48,6 +48,8 @@ class StackPool {
   // (both rounded up to pages). Returns 0, or EAGAIN when memory is refused.
   int allocate(size_t usable_size, size_t guard_size, Stack* stack);
   void release(const Stack& stack);
+  void lock_for_fork() { lock_.lock(); }
+  void unlock_after_fork() { lock_.unlock(); }
   void reset_after_fork() { lock_.reset_after_fork(); }
 
   bool guard_markers_supported() const { return guard_markers_; }

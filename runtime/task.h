@@ -49,9 +49,17 @@ struct Task {
   std::atomic<TaskState> state{TaskState::kRunnable};
   const char* park_reason = nullptr;  // e.g. "join", "sleep"; for debuggers
 
+  // The worker running the task while state is kRunning (for signals and
+  // debuggers; a hint, read racily).
+  std::atomic<Worker*> worker{nullptr};
+
   int saved_errno = 0;
   TaskLocalValues locals;
   char name[16] = {};
+  // What pthread_setschedparam recorded; green threads share their
+  // workers' kernel scheduling, so these are reported, not enforced.
+  int sched_policy = 0;
+  int sched_priority = 0;
 
   Task* next_runnable = nullptr;  // global run queue link
   Task* registry_previous = nullptr;

@@ -41,6 +41,8 @@ class TaskRegistry {
   size_t peak_live_count() const { return peak_live_.load(std::memory_order_relaxed); }
 
   // After fork only `survivor` exists in the child.
+  void lock_for_fork() { lock_.lock(); }
+  void unlock_after_fork() { lock_.unlock(); }
   void reset_after_fork(Task* survivor);
 
  private:

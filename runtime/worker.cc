@@ -77,6 +77,7 @@ void Worker::run_scheduler_loop() {
 
 void Worker::run(Task* task) {
   current = task;
+  task->worker.store(this, std::memory_order_relaxed);
   task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   task->park_reason = nullptr;
   stats.switches.add();

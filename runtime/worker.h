@@ -59,6 +59,7 @@ class Worker {
   std::atomic<bool> spinning{false};
   Worker* next_idle = nullptr;  // the scheduler's idle list link
   bool on_idle_list = false;    // guarded by the scheduler's idle lock
+  std::atomic<int> kernel_tid{0};  // the kernel thread driving it now
   pthread_t kernel_thread{};
   bool has_kernel_thread = false;  // some kernel thread drives this worker
 

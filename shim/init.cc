@@ -44,6 +44,7 @@ void start() {
     return;
   }
   set_last_task_hook(exit_after_last_thread);
+  pthread_atfork(prepare_fork, after_fork_in_parent, after_fork_in_child);
   if (options.stats) {
     g_stats_file = options.stats_file;
     atexit(print_stats_at_exit);

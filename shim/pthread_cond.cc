@@ -1,0 +1,73 @@
+// Condition variables. A waiter reads the sequence word, releases the
+// mutex, and parks while the word is unchanged; signal and broadcast bump
+// the word and wake one or all. Because the waiter is counted before it
+// reads the word, a signaller holding the mutex never skips a waiter that
+// already tested its predicate. Wake-ups may be spurious, as POSIX allows.
+#include <pthread.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "runtime/runtime.h"
+#include "shim/deadline.h"
+#include "shim/mutex.h"
+
+using namespace greenshim;
+using shim::CondState;
+using shim::MutexState;
+using shim::state_of;
+
+namespace {
+
+int wait_until(pthread_cond_t* cond, pthread_mutex_t* mutex, int64_t deadline_ns) {
+  CondState* state = state_of<CondState>(cond);
+  state->waiters.fetch_add(1, std::memory_order_seq_cst);
+  uint32_t sequence = state->sequence.load(std::memory_order_seq_cst);
+  uint32_t recursion = shim::mutex_release_for_wait(state_of<MutexState>(mutex));
+  int error = wait_on_address(&state->sequence, sequence, deadline_ns, "condvar");
+  state->waiters.fetch_sub(1, std::memory_order_relaxed);
+  shim::mutex_reacquire_after_wait(state_of<MutexState>(mutex), recursion);
+  return error == ETIMEDOUT ? ETIMEDOUT : 0;
+}
+
+int wake(pthread_cond_t* cond, int count) {
+  CondState* state = state_of<CondState>(cond);
+  if (state->waiters.load(std::memory_order_seq_cst) == 0) return 0;
+  state->sequence.fetch_add(1, std::memory_order_seq_cst);
+  wake_address(&state->sequence, count);
+  return 0;
+}
+
+}  // namespace
+
+extern "C" int pthread_cond_init(pthread_cond_t* cond, const pthread_condattr_t* attributes) {
+  clockid_t clock = CLOCK_REALTIME;
+  if (attributes != nullptr && pthread_condattr_getclock(attributes, &clock) != 0) return EINVAL;
+  memset(cond, 0, sizeof *cond);
+  state_of<CondState>(cond)->clock = clock == CLOCK_MONOTONIC ? 1 : 0;
+  return 0;
+}
+
+extern "C" int pthread_cond_destroy(pthread_cond_t*) { return 0; }
+
+extern "C" int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
+  return wait_until(cond, mutex, kNoDeadline);
+}
+
+extern "C" int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex,
+                                      clockid_t clock, const timespec* deadline) {
+  int64_t deadline_ns;
+  if (int error = shim::deadline_from(clock, deadline, &deadline_ns)) return error;
+  return wait_until(cond, mutex, deadline_ns);
+}
+
+extern "C" int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex,
+                                      const timespec* deadline) {
+  clockid_t clock = state_of<CondState>(cond)->clock == 1 ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+  return pthread_cond_clockwait(cond, mutex, clock, deadline);
+}
+
+extern "C" int pthread_cond_signal(pthread_cond_t* cond) { return wake(cond, 1); }
+
+extern "C" int pthread_cond_broadcast(pthread_cond_t* cond) { return wake(cond, INT_MAX); }

@@ -1,0 +1,127 @@
+// Unnamed POSIX semaphores (sem_init and the operations on any sem_t).
+// Named ones come from glibc's sem_open, whose initialization writes the
+// same layout (see sync_layout.h), and then run through these functions.
+//
+// A process-private semaphore parks green threads. A process-shared one may
+// be posted by another process, which cannot reach this process's wait
+// lists, so its waits use the kernel futex (blocking the worker's kernel
+// thread for the duration).
+#include <semaphore.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "runtime/raw_syscall.h"
+#include "runtime/runtime.h"
+#include "shim/deadline.h"
+#include "shim/sync_layout.h"
+
+using namespace greenshim;
+using shim::SemaphoreState;
+using shim::state_of;
+
+namespace {
+
+constexpr int kFutexPrivateFlag = 128;
+
+bool process_shared(const SemaphoreState* semaphore) { return semaphore->private_flag == 0; }
+
+bool try_take(SemaphoreState* semaphore) {
+  uint32_t value = semaphore->value.load(std::memory_order_relaxed);
+  while (value > 0) {
+    if (semaphore->value.compare_exchange_weak(value, value - 1, std::memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+int shared_wait(SemaphoreState* semaphore, int64_t deadline_ns) {
+  timespec timeout;
+  const timespec* timeout_pointer = nullptr;
+  if (deadline_ns != kNoDeadline) {
+    int64_t remaining = deadline_ns - monotonic_now_ns();
+    if (remaining <= 0) return ETIMEDOUT;
+    timeout = timespec{remaining / 1000000000, remaining % 1000000000};
+    timeout_pointer = &timeout;
+  }
+  long result = raw::syscall6(SYS_futex, reinterpret_cast<long>(&semaphore->value), 0 /* WAIT */,
+                              0, reinterpret_cast<long>(timeout_pointer));
+  return result == -ETIMEDOUT ? ETIMEDOUT : 0;
+}
+
+// 0 or ETIMEDOUT; sets nothing in errno.
+int wait_until(SemaphoreState* semaphore, int64_t deadline_ns) {
+  while (!try_take(semaphore)) {
+    semaphore->waiters.fetch_add(1, std::memory_order_seq_cst);
+    int error = 0;
+    if (semaphore->value.load(std::memory_order_seq_cst) == 0) {
+      error = process_shared(semaphore)
+                  ? shared_wait(semaphore, deadline_ns)
+                  : wait_on_address(&semaphore->value, 0, deadline_ns, "semaphore");
+    }
+    semaphore->waiters.fetch_sub(1, std::memory_order_relaxed);
+    if (error == ETIMEDOUT) return try_take(semaphore) ? 0 : ETIMEDOUT;
+  }
+  return 0;
+}
+
+int fail(int error) {
+  errno = error;
+  return -1;
+}
+
+}  // namespace
+
+extern "C" int sem_init(sem_t* sem, int shared, unsigned value) {
+  if (value > SEM_VALUE_MAX) return fail(EINVAL);
+  memset(sem, 0, sizeof *sem);
+  SemaphoreState* semaphore = state_of<SemaphoreState>(sem);
+  semaphore->value.store(value, std::memory_order_relaxed);
+  semaphore->private_flag = shared ? 0 : kFutexPrivateFlag;
+  return 0;
+}
+
+extern "C" int sem_destroy(sem_t*) { return 0; }
+
+extern "C" int sem_wait(sem_t* sem) {
+  wait_until(state_of<SemaphoreState>(sem), kNoDeadline);
+  return 0;
+}
+
+extern "C" int sem_trywait(sem_t* sem) {
+  return try_take(state_of<SemaphoreState>(sem)) ? 0 : fail(EAGAIN);
+}
+
+extern "C" int sem_clockwait(sem_t* sem, clockid_t clock, const timespec* deadline) {
+  SemaphoreState* semaphore = state_of<SemaphoreState>(sem);
+  if (try_take(semaphore)) return 0;
+  int64_t deadline_ns;
+  if (int error = shim::deadline_from(clock, deadline, &deadline_ns)) return fail(error);
+  int error = wait_until(semaphore, deadline_ns);
+  return error == 0 ? 0 : fail(error);
+}
+
+extern "C" int sem_timedwait(sem_t* sem, const timespec* deadline) {
+  return sem_clockwait(sem, CLOCK_REALTIME, deadline);
+}
+
+extern "C" int sem_post(sem_t* sem) {
+  SemaphoreState* semaphore = state_of<SemaphoreState>(sem);
+  uint32_t value = semaphore->value.load(std::memory_order_relaxed);
+  do {
+    if (value >= SEM_VALUE_MAX) return fail(EOVERFLOW);
+  } while (!semaphore->value.compare_exchange_weak(value, value + 1, std::memory_order_seq_cst));
+  if (semaphore->waiters.load(std::memory_order_seq_cst) == 0) return 0;
+  if (process_shared(semaphore)) {
+    raw::syscall6(SYS_futex, reinterpret_cast<long>(&semaphore->value), 1 /* WAKE */, 1);
+  } else {
+    wake_address(&semaphore->value, 1);
+  }
+  return 0;
+}
+
+extern "C" int sem_getvalue(sem_t* sem, int* value) {
+  *value = static_cast<int>(state_of<SemaphoreState>(sem)->value.load(std::memory_order_relaxed));
+  return 0;
+}

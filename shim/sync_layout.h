@@ -1,0 +1,66 @@
+// How the shim's synchronization state sits inside glibc's object sizes.
+//
+// The program allocates these objects, sizes them with glibc's headers and
+// may initialize them statically, so every layout here (a) fits glibc's
+// size, (b) treats all-zero bytes as a valid default object, and (c) keeps
+// the fields glibc's static initializers set where glibc has them (the
+// mutex kind). A static_assert pins each size.
+#pragma once
+
+#include <pthread.h>
+#include <semaphore.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace greenshim::shim {
+
+// pthread_mutex_t (40 bytes). `kind` is glibc's __kind, at the same offset,
+// so PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP and friends mean what they mean.
+struct MutexState {
+  std::atomic<uint32_t> word;  // 0 unlocked, 1 locked, 2 locked and contended
+  uint32_t recursion;          // extra acquisitions of a recursive mutex
+  uint32_t unused_owner_tid;   // glibc's __owner; left zero
+  uint32_t unused_users;
+  int32_t kind;                // PTHREAD_MUTEX_{NORMAL,RECURSIVE,ERRORCHECK,ADAPTIVE}_NP | flags
+  uint32_t unused_spins;
+  std::atomic<uintptr_t> owner;  // Task* of the holder, for the checking kinds
+  uintptr_t unused_list;
+};
+static_assert(sizeof(MutexState) == sizeof(pthread_mutex_t));
+
+// pthread_cond_t (48 bytes).
+struct CondState {
+  std::atomic<uint32_t> sequence;  // bumped by every signal and broadcast
+  std::atomic<uint32_t> waiters;
+  uint32_t clock;                  // 0: CLOCK_REALTIME, 1: CLOCK_MONOTONIC
+  uint32_t unused[9];
+};
+static_assert(sizeof(CondState) == sizeof(pthread_cond_t));
+
+// sem_t (32 bytes): glibc's own layout (value in the low word, waiters in
+// the high word, then a private flag), so sem_open's glibc-initialized
+// named semaphores work unchanged.
+struct SemaphoreState {
+  std::atomic<uint32_t> value;
+  std::atomic<uint32_t> waiters;
+  int32_t private_flag;  // 0: process-shared (FUTEX_PRIVATE_FLAG otherwise)
+  uint32_t unused[5];
+};
+static_assert(sizeof(SemaphoreState) == sizeof(sem_t));
+
+// pthread_barrier_t (32 bytes).
+struct BarrierState {
+  uint32_t count;
+  std::atomic<uint32_t> arrived;
+  std::atomic<uint32_t> generation;
+  uint32_t unused[5];
+};
+static_assert(sizeof(BarrierState) == sizeof(pthread_barrier_t));
+
+template <typename State, typename Object>
+State* state_of(Object* object) {
+  return reinterpret_cast<State*>(object);
+}
+
+}  // namespace greenshim::shim
