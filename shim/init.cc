@@ -20,8 +20,15 @@ pthread_t g_adopted_kernel_thread;
 const char* g_stats_file = nullptr;
 
 // POSIX: when the last thread ends, the process exits with status 0, as if
-// by exit(0) -- atexit handlers run.
-void exit_after_last_thread() { exit(0); }
+// by exit(0) -- atexit handlers and destructors run. The hook is called on a
+// scheduler stack, so the exit runs in a fresh green thread of its own: a
+// full-size stack, and a current thread for any pthread call a handler makes.
+void exit_after_last_thread() {
+  SpawnOptions options;
+  options.detached = true;
+  Task* exiting;
+  if (spawn([](void*) -> void* { exit(0); }, nullptr, options, &exiting) != 0) exit(0);
+}
 
 void print_stats_at_exit() {
   int fd = STDERR_FILENO;
