@@ -7,26 +7,15 @@
 
 #include <cerrno>
 
+#include "shim/c11_result.h"
+
 #include "runtime/runtime.h"
 #include "shim/init.h"
 #include "shim/once.h"
 #include "shim/thread_handle.h"
 
 using namespace greenshim;
-
-namespace {
-
-int thrd_result(int error) {
-  switch (error) {
-    case 0: return thrd_success;
-    case ENOMEM: return thrd_nomem;
-    case ETIMEDOUT: return thrd_timedout;
-    case EBUSY: return thrd_busy;
-    default: return thrd_error;
-  }
-}
-
-}  // namespace
+using shim::thrd_result;
 
 extern "C" int thrd_create(thrd_t* thread, thrd_start_t start, void* argument) {
   if (!shim::ensure_runtime()) return thrd_error;

@@ -11,6 +11,7 @@
 #include <semaphore.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace greenshim::shim {
@@ -57,6 +58,21 @@ struct BarrierState {
   uint32_t unused[5];
 };
 static_assert(sizeof(BarrierState) == sizeof(pthread_barrier_t));
+
+// pthread_rwlock_t (56 bytes). `flags` is glibc's __flags, at the same
+// offset, so PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP keeps its
+// meaning.
+struct RwlockState {
+  std::atomic<uint32_t> word;  // kWriter bit, or the number of readers
+  std::atomic<uint32_t> writers_waiting;
+  std::atomic<uint32_t> waiters;
+  uint32_t unused[7];
+  std::atomic<uintptr_t> writer;  // Task* of the writer, for EDEADLK
+  int32_t flags;                  // PTHREAD_RWLOCK_PREFER_*_NP
+  uint32_t unused_tail;
+};
+static_assert(sizeof(RwlockState) == sizeof(pthread_rwlock_t));
+static_assert(offsetof(RwlockState, flags) == 48);
 
 template <typename State, typename Object>
 State* state_of(Object* object) {
