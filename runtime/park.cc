@@ -60,6 +60,9 @@ void yield() {
     raw::sched_yield();
     return;
   }
+  // A task that spins on yield() must not starve timers: without a switch
+  // this worker would never reach its scheduler loop to fire them.
+  worker->fire_due_timers();
   if (!worker->has_local_work() && worker->scheduler->global_queue.empty()) return;
   park_current("yield", AfterSwitch{requeue_yielded, nullptr});
 }

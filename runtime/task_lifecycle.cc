@@ -8,6 +8,7 @@
 // itself with wait_on_address.
 #include <cerrno>
 #include <climits>
+#include <cstring>
 
 #include "runtime/park.h"
 #include "runtime/runtime.h"
@@ -92,6 +93,8 @@ int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Ta
   }
   task->entry = entry;
   task->argument = argument;
+  // As with clone(), a new thread starts with its creator's name.
+  if (Task* creator = current_task()) memcpy(task->name, creator->name, sizeof task->name);
   task->lifecycle.store(options.detached ? lifecycle::kDetached : 0, std::memory_order_relaxed);
   make_context(&task->context, task->stack.low(), task->stack.usable_size(),
                reinterpret_cast<void (*)(void*)>(task_main), task);

@@ -49,6 +49,8 @@ class Worker {
   void switch_to_scheduler(Task* self, AfterSwitch after);
 
   void reset_after_fork();
+  // Fires the timers that are due; one atomic load when none is armed.
+  void fire_due_timers();
 
   Scheduler* const scheduler;
   const int index;
@@ -69,7 +71,6 @@ class Worker {
   Task* steal_from_others(bool include_run_next);
   Task* spin_for_work();
   void park_idle();
-  void fire_due_timers();
   void run(Task* task);
   void complete_switch();
   void stop_spinning(bool found_work);

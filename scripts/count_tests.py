@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Counts per-test-case results of one `bazel test` invocation.
+"""Counts per-test-case results of `bazel test` invocations.
 
 Used by scripts/test.sh. Reads the Build Event Protocol JSON file written by
 `bazel test --build_event_json_file=FILE`, so only the tests of that invocation
@@ -10,8 +10,10 @@ Bazel-generated XML with a single <testcase>. A test that failed, timed out
 or did not build without a failing <testcase> to show for it counts as one
 failed case.
 
-Usage: count_tests.py BEP_JSON_FILE
-Prints failed cases, then, as its last line, "N passed, N failed".
+Usage: count_tests.py BEP_JSON_FILE...
+With several files (one per invocation, e.g. plain, ASan, TSan), the counts
+are added up. Prints failed and skipped cases, then, as its last line,
+"N passed, N failed" (with ", N skipped" when GTEST_SKIP() skipped any).
 Exit status: 0 if nothing failed, 1 otherwise.
 """
 
@@ -31,36 +33,41 @@ def uri_to_path(uri):
 
 
 def count_xml(path):
-    """Returns (passed, failed, failed_case_names) or None if unreadable."""
+    """Returns (passed, failed, skipped, failed_case_names, skipped_case_names)
+    or None if unreadable."""
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError):
         return None
-    passed, failed, names = 0, 0, []
+    passed, failed, skipped, names, skipped_names = 0, 0, 0, [], []
     for case in root.iter("testcase"):
-        if case.get("status") == "notrun" or case.get("result") in (
-            "skipped", "suppressed") or case.find("skipped") is not None:
-            continue  # DISABLED_ or GTEST_SKIP() cases are neither.
-        if case.find("failure") is not None or case.find("error") is not None:
+        cls = case.get("classname")
+        name = f"{cls}.{case.get('name')}" if cls else case.get("name")
+        if case.get("status") == "notrun" or case.get("result") == "suppressed":
+            continue  # DISABLED_ cases: not run, not counted.
+        marker = case.find("skipped")
+        if case.get("result") == "skipped" or marker is not None:
+            # GTEST_SKIP(): shown and counted, with its reason.
+            reason = marker.get("message", "") if marker is not None else ""
+            skipped += 1
+            lines = [line for line in reason.splitlines() if line.strip()]
+            skipped_names.append(f"{name}: {lines[-1].strip()}" if lines else name)
+        elif case.find("failure") is not None or case.find("error") is not None:
             failed += 1
-            cls = case.get("classname")
-            names.append(f"{cls}.{case.get('name')}" if cls else case.get("name"))
+            names.append(name)
         else:
             passed += 1
-    return passed, failed, names
+    return passed, failed, skipped, names, skipped_names
 
 
-def main(argv):
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-
+def count_invocation(path):
+    """Returns (passed, failed, skipped, report lines) for one BEP JSON file."""
     test_targets = set()  # labels of configured test rules
     completed = {}  # label -> bool (built successfully)
     results = {}  # (label, config, run, shard) -> (attempt, status, xml)
 
     try:
-        with open(argv[1], encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             lines = f.readlines()
     except OSError:
         lines = []
@@ -95,13 +102,13 @@ def main(argv):
             if key not in results or attempt >= results[key][0]:
                 results[key] = (attempt, res.get("status", "NO_STATUS"), xml)
 
-    passed = failed = 0
+    passed = failed = skipped = 0
     report = []
     labels_with_results = set()
     for (label, _cfg, _run, _shard), (_att, status, xml) in sorted(results.items()):
         labels_with_results.add(label)
         counts = count_xml(xml) if xml else None
-        p, fl, names = counts if counts else (0, 0, [])
+        p, fl, sk, names, skipped_names = counts if counts else (0, 0, 0, [], [])
         if status not in PASSING_STATUSES and fl == 0:
             fl = 1  # crashed, timed out, leaked, ... without a failing case
             names = [f"(test binary: {status})"]
@@ -109,7 +116,9 @@ def main(argv):
             p = 1  # passed but no readable XML: count the run as one case
         passed += p
         failed += fl
+        skipped += sk
         report += [f"FAILED: {label} {n}" for n in names]
+        report += [f"SKIPPED: {label} {n}" for n in skipped_names]
 
     # Test targets that never ran because they did not build (or the build
     # stopped before reaching them). Targets that built but were not run
@@ -119,9 +128,22 @@ def main(argv):
             failed += 1
             report.append(f"FAILED: {label} (did not build / did not run)")
 
-    for r in report:
-        print(r)
-    print(f"{passed} passed, {failed} failed")
+    return passed, failed, skipped, report
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    passed = failed = skipped = 0
+    for path in argv[1:]:
+        p, fl, sk, report = count_invocation(path)
+        passed += p
+        failed += fl
+        skipped += sk
+        for r in report:
+            print(r)
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

@@ -2,7 +2,8 @@
 # Builds and runs greenshim's tests offline and prints, as the very last line,
 # "N passed, N failed" counted per test case (gtest TEST()s, one per other test).
 #
-#   scripts/test.sh                                 # bazel test //...
+#   scripts/test.sh                                 # bazel test //..., then the
+#                                                   # unit tests under ASan and TSan
 #   scripts/test.sh --config=asan //runtime/...     # flags and/or targets
 #   scripts/test.sh --test_filter=Foo.* -- //... -//bench/...
 #
@@ -36,15 +37,32 @@ if ((${#targets[@]} == 0)); then
   targets=("//...")
 fi
 
-bep=$(mktemp "${TMPDIR:-/tmp}/greenshim-bep.XXXXXX.json") || exit 2
-trap 'rm -f "$bep"' EXIT
+bep_files=()
+trap 'rm -f "${bep_files[@]}"' EXIT
 
+# One `bazel test` invocation; its results are counted at the end.
 # --keep_going: one package that does not build yet must not hide the results
 # of all the others; its tests are counted as failed.
-bazel test --keep_going --build_event_json_file="$bep" "${flags[@]}" -- "${targets[@]}" </dev/null
-bazel_rc=$?
+bazel_rc=0
+run_bazel_test() {
+  local bep
+  bep=$(mktemp "${TMPDIR:-/tmp}/greenshim-bep.XXXXXX.json") || exit 2
+  bep_files+=("$bep")
+  bazel test --keep_going --build_event_json_file="$bep" "$@" </dev/null
+  local rc=$?
+  if ((rc != 0 && bazel_rc == 0)); then bazel_rc=$rc; fi
+}
 
-python3 scripts/count_tests.py "$bep"
+if (($# == 0)); then
+  run_bazel_test -- //...
+  # The runtime's own unit tests must stay clean under both sanitizers.
+  run_bazel_test --config=asan -- //tests/unit/...
+  run_bazel_test --config=tsan -- //tests/unit/...
+else
+  run_bazel_test "${flags[@]}" -- "${targets[@]}"
+fi
+
+python3 scripts/count_tests.py "${bep_files[@]}"
 count_rc=$?
 
 if ((bazel_rc != 0)); then

@@ -2,6 +2,7 @@
 #include "shim/init.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -50,6 +51,8 @@ void start() {
     g_state.store(3, std::memory_order_release);
     return;
   }
+  // The main thread's name is the program's (the kernel's comm).
+  prctl(PR_GET_NAME, current_task()->name);
   set_last_task_hook(exit_after_last_thread);
   pthread_atfork(prepare_fork, after_fork_in_parent, after_fork_in_child);
   if (options.stats) {

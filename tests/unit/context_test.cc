@@ -56,7 +56,7 @@ struct PingPong {
   Context main;
   Context* a = nullptr;
   Context* b = nullptr;
-  uint64_t ball = 0;   // A adds 1, B doubles: the result proves the order
+  uint64_t ball = 0;  // A adds 1, B doubles: the result proves the order
   int b_turns = 0;
   bool a_saw_wrong_ball = false;
 };
@@ -152,8 +152,7 @@ TEST(ContextTest, EntryGetsItsArgumentAndRunsOnTheGivenStack) {
 extern "C" void greenshim_test_switch_context(Context* from, Context* to) {
   switch_context(from, to);
 }
-extern "C" uint32_t greenshim_test_switch_with_registers(Context* from, Context* to,
-                                                         uint64_t seed);
+extern "C" uint32_t greenshim_test_switch_with_registers(Context* from, Context* to, uint64_t seed);
 
 asm(R"(
     .text
@@ -244,26 +243,23 @@ TEST(ContextTest, CalleeSavedRegistersSurviveSwitchesInBothContexts) {
 
 // --- Floating-point control state: each context keeps its own. --------------
 
+// The FE_* mode for a rounding-control field; MXCSR and the x87 control
+// word encode it the same way.
+int rounding_mode(unsigned control_bits) {
+  constexpr int kModes[] = {FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
+  return kModes[control_bits & 3];
+}
+
 int sse_rounding() {
   uint32_t mxcsr;
   asm volatile("stmxcsr %0" : "=m"(mxcsr));
-  switch ((mxcsr >> 13) & 3) {
-    case 0: return FE_TONEAREST;
-    case 1: return FE_DOWNWARD;
-    case 2: return FE_UPWARD;
-    default: return FE_TOWARDZERO;
-  }
+  return rounding_mode(mxcsr >> 13);
 }
 
 int x87_rounding() {
   uint16_t control;
   asm volatile("fnstcw %0" : "=m"(control));
-  switch ((control >> 10) & 3) {
-    case 0: return FE_TONEAREST;
-    case 1: return FE_DOWNWARD;
-    case 2: return FE_UPWARD;
-    default: return FE_TOWARDZERO;
-  }
+  return rounding_mode(control >> 10);
 }
 
 // One third rounded upward is larger than rounded toward zero, in double

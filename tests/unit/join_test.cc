@@ -27,20 +27,19 @@ bool has_finished(const Task* task) {
   return (task->lifecycle.load(std::memory_order_acquire) & lifecycle::kFinished) != 0;
 }
 
-class JoinTest : public ::testing::TestWithParam<int> {
- protected:
-  template <typename Body>
-  void run_test(Body body) {
-    run_as_task(GetParam(), body);
-  }
-};
+class JoinTest : public testing::WorkerCountTest {};
+
+// A task entry that ends from a nested call, as pthread_exit would. (Not
+// start_task: the lambda it allocates would never be freed.)
+void* exit_from_nested_call(void*) {
+  [] { exit_current_task(reinterpret_cast<void*>(77)); }();
+  return nullptr;
+}
 
 TEST_P(JoinTest, JoinReturnsTheValuePassedToExit) {
   run_test([] {
-    Task* task = start_task([] {
-      // From a nested call, as pthread_exit would be.
-      [] { exit_current_task(reinterpret_cast<void*>(77)); }();
-    });
+    Task* task = nullptr;
+    ASSERT_EQ(spawn(exit_from_nested_call, nullptr, SpawnOptions{}, &task), 0);
     EXPECT_EQ(join_task(task), reinterpret_cast<void*>(77));
   });
 }

@@ -189,7 +189,9 @@ class TaskLocalDestructorTest : public ::testing::Test {
     Task* ended = nullptr;
     run_as_task(1, [&] {
       ended = start_task([&] {
-        if (value != nullptr) ASSERT_EQ(task_local_set(current_task(), key, value), 0);
+        if (value != nullptr) {
+          ASSERT_EQ(task_local_set(current_task(), key, value), 0);
+        }
         before_exit();
       });
       join_task(ended);

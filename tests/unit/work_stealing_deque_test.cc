@@ -174,11 +174,19 @@ class DequeStress {
   }
 
   void push_and_pop() {
+    // Start only once every thief is looking, or on a busy machine the
+    // owner can be done before a thief thread has even started.
+    while (ready_thieves_.load() < kThieves) std::this_thread::yield();
     for (size_t next = 0; next < kItems; ++next) {
       Item* item = &items_[next];
       item->payload = payload_for(item->index);
-      while (!deque_.push(item)) {
-        if (Item* popped = deque_.pop()) take(popped);
+      for (int attempt = 0; !deque_.push(item); ++attempt) {
+        // Full: let the thieves catch up; if they do not, take one back.
+        if (attempt < 64) {
+          std::this_thread::yield();
+        } else if (Item* popped = deque_.pop()) {
+          take(popped);
+        }
       }
       // Every few pushes pop one back, so the owner races the thieves for
       // the bottom, including the last item.
@@ -190,6 +198,7 @@ class DequeStress {
   }
 
   void steal_until_all_taken() {
+    ready_thieves_.fetch_add(1);
     while (total_taken_.load(std::memory_order_relaxed) < kItems) {
       if (Item* item = deque_.steal()) {
         take(item);
@@ -205,6 +214,7 @@ class DequeStress {
   std::unique_ptr<std::atomic<uint8_t>[]> taken_;
   std::atomic<size_t> total_taken_{0};
   std::atomic<size_t> stolen_{0};
+  std::atomic<int> ready_thieves_{0};
   std::atomic<size_t> bad_payloads_{0};
 };
 

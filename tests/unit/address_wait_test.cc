@@ -1,0 +1,283 @@
+// wait_on_address / wake_address (runtime/address_wait.cc): the futex-like
+// primitive under joins and the shim's locks. Checks the futex contract
+// (EAGAIN when the word already differs, ETIMEDOUT no earlier than the
+// deadline, a wake wakes at most `count` waiters on that address and says
+// how many), waits by kernel threads the runtime does not manage (they block
+// in a real futex) woken by tasks and vice versa, that a wake racing a
+// timeout is reported consistently on both sides, and that two tasks
+// ping-ponging never lose a wake-up.
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "runtime/runtime.h"
+#include "tests/unit/test_support.h"
+
+namespace greenshim {
+namespace {
+
+using testing::eventually;
+using testing::is_parked;
+using testing::join_task;
+using testing::run_as_task;
+using testing::start_task;
+
+constexpr int64_t kMillisecond = 1'000'000;
+
+// Runs `body` on a new kernel thread (not a task) and returns its result.
+template <typename Body>
+int on_kernel_thread(Body body) {
+  int result = -1;
+  std::thread thread([&] { result = body(); });
+  thread.join();
+  return result;
+}
+
+// True while kernel thread `tid` of this process is blocked in futex() on
+// `address` (read from /proc: the syscall number and first argument).
+bool blocked_in_futex_on(int tid, const void* address) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+  FILE* file = fopen(path, "r");
+  if (file == nullptr) return false;
+  long number = -1;
+  unsigned long first_argument = 0;
+  int fields = fscanf(file, "%ld %lx", &number, &first_argument);
+  fclose(file);
+  return fields == 2 && number == SYS_futex &&
+         first_argument == reinterpret_cast<uintptr_t>(address);
+}
+
+// --- Without another party: value check and deadlines. ----------------------
+
+class AddressWaitAloneTest : public ::testing::TestWithParam<bool> {
+ protected:
+  // Runs `body` as a task, or on a plain kernel thread, per the parameter.
+  template <typename Body>
+  int wait_as_caller(Body body) {
+    if (!GetParam()) return on_kernel_thread(body);
+    int result = -1;
+    run_as_task(1, [&] { result = body(); });
+    return result;
+  }
+};
+
+TEST_P(AddressWaitAloneTest, WordThatDiffersGivesEagain) {
+  std::atomic<uint32_t> word{1};
+  EXPECT_EQ(wait_as_caller([&] { return wait_on_address(&word, 0, kNoDeadline, "test"); }), EAGAIN);
+}
+
+TEST_P(AddressWaitAloneTest, DeadlineInThePastTimesOutAtOnce) {
+  std::atomic<uint32_t> word{0};
+  EXPECT_EQ(
+      wait_as_caller([&] { return wait_on_address(&word, 0, monotonic_now_ns() - 1, "test"); }),
+      ETIMEDOUT);
+}
+
+TEST_P(AddressWaitAloneTest, TimedWaitLastsAtLeastUntilItsDeadline) {
+  std::atomic<uint32_t> word{0};
+  int64_t waited = 0;
+  int result = wait_as_caller([&] {
+    int64_t start = monotonic_now_ns();
+    int error = wait_on_address(&word, 0, start + 20 * kMillisecond, "test");
+    waited = monotonic_now_ns() - start;
+    return error;
+  });
+  EXPECT_EQ(result, ETIMEDOUT);
+  EXPECT_GE(waited, 20 * kMillisecond);
+}
+
+TEST_P(AddressWaitAloneTest, WakeWithoutWaitersWakesNobody) {
+  std::atomic<uint32_t> word{0};
+  EXPECT_EQ(wait_as_caller([&] { return wake_address(&word, INT_MAX); }), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Caller, AddressWaitAloneTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Task" : "KernelThread";
+                         });
+
+// --- Tasks waking tasks. -------------------------------------------------------
+
+class AddressWaitTest : public testing::WorkerCountTest {};
+
+// `count` tasks that each wait once on `word` (expecting 0) and then count
+// themselves in `returned`, recording their result.
+struct Waiters {
+  std::atomic<uint32_t>* word;
+  std::atomic<int> returned{0};
+  std::atomic<int> woken{0};  // returned 0
+  std::vector<Task*> tasks;
+
+  Waiters(std::atomic<uint32_t>* waited_word, int count) : word(waited_word) {
+    for (int i = 0; i < count; ++i) {
+      tasks.push_back(start_task([this] {
+        if (wait_on_address(word, 0, kNoDeadline, "test") == 0) woken++;
+        returned++;
+      }));
+    }
+  }
+  bool all_parked() const {
+    for (Task* task : tasks) {
+      if (!is_parked(task)) return false;
+    }
+    return true;
+  }
+  void join_all() {
+    for (Task* task : tasks) join_task(task);
+  }
+};
+
+TEST_P(AddressWaitTest, WakeReleasesAParkedWaiter) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    Waiters waiters(&word, 1);
+    ASSERT_TRUE(eventually([&] { return waiters.all_parked(); }));
+    EXPECT_EQ(waiters.returned.load(), 0);
+    word = 1;
+    EXPECT_EQ(wake_address(&word, 1), 1);
+    waiters.join_all();
+    EXPECT_EQ(waiters.woken.load(), 1);
+  });
+}
+
+TEST_P(AddressWaitTest, WakeCountLimitsHowManyWaitersWake) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    Waiters waiters(&word, 5);
+    ASSERT_TRUE(eventually([&] { return waiters.all_parked(); }));
+    EXPECT_EQ(wake_address(&word, 2), 2);
+    ASSERT_TRUE(eventually([&] { return waiters.returned.load() == 2; }));
+    // The other three are still registered: a second wake finds exactly them.
+    EXPECT_EQ(wake_address(&word, INT_MAX), 3);
+    waiters.join_all();
+    EXPECT_EQ(waiters.woken.load(), 5);
+  });
+}
+
+TEST_P(AddressWaitTest, WakeOnlyWakesWaitersOnThatAddress) {
+  run_test([] {
+    std::atomic<uint32_t> words[2] = {{0}, {0}};
+    Waiters waiters(&words[0], 3);
+    ASSERT_TRUE(eventually([&] { return waiters.all_parked(); }));
+    EXPECT_EQ(wake_address(&words[1], INT_MAX), 0);
+    EXPECT_EQ(wake_address(&words[0], INT_MAX), 3);
+    waiters.join_all();
+  });
+}
+
+TEST_P(AddressWaitTest, TimedOutWaiterIsNoLongerRegistered) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    EXPECT_EQ(wait_on_address(&word, 0, monotonic_now_ns() + kMillisecond, "test"), ETIMEDOUT);
+    EXPECT_EQ(wake_address(&word, INT_MAX), 0);
+  });
+}
+
+// A wake racing a timeout: the waker counts the waiter as woken exactly when
+// the waiter reports 0, whichever side won. Deadlines and the waker's delay
+// vary so that both outcomes happen.
+TEST_P(AddressWaitTest, WakeRacingTimeoutIsReportedConsistently) {
+  run_test([] {
+    constexpr int kRounds = testing::task_count(1000, 400);
+    int inconsistent = 0;
+    int woken_rounds = 0;
+    for (int round = 0; round < kRounds; ++round) {
+      std::atomic<uint32_t> word{0};
+      int waited = -1;
+      int woke = -1;
+      int64_t timeout = (round % 20) * 50'000;
+      // On one worker the task spawned last runs first: the waiter parks,
+      // then the waker runs.
+      Task* waker = start_task([&] {
+        int64_t until = monotonic_now_ns() + (round % 7) * 15'000;
+        while (monotonic_now_ns() < until) {
+        }
+        woke = wake_address(&word, 1);
+      });
+      Task* waiter = start_task(
+          [&] { waited = wait_on_address(&word, 0, monotonic_now_ns() + timeout, "test"); });
+      join_task(waiter);
+      join_task(waker);
+      if ((waited == 0) != (woke == 1) || (waited != 0 && waited != ETIMEDOUT)) {
+        ++inconsistent;
+        ADD_FAILURE() << "round " << round << ": waiter got " << waited << ", wake returned "
+                      << woke;
+      }
+      woken_rounds += waited == 0;
+    }
+    EXPECT_EQ(inconsistent, 0);
+    // Both outcomes were exercised.
+    EXPECT_GT(woken_rounds, 0);
+    EXPECT_LT(woken_rounds, kRounds);
+  });
+}
+
+TEST_P(AddressWaitTest, TwoTasksPingPongWithoutLosingAWakeUp) {
+  run_test([] {
+    constexpr int kRoundTrips = 10'000;
+    std::atomic<uint32_t> turn{0};
+    auto player = [&turn](uint32_t me) {
+      return [&turn, me] {
+        for (int i = 0; i < kRoundTrips; ++i) {
+          for (uint32_t seen; (seen = turn.load()) != me;)
+            wait_on_address(&turn, seen, kNoDeadline, "test");
+          turn.store(1 - me);
+          wake_address(&turn, 1);
+        }
+      };
+    };
+    Task* a = start_task(player(0));
+    Task* b = start_task(player(1));
+    join_task(a);
+    join_task(b);
+    EXPECT_EQ(turn.load(), 0u);
+  });
+}
+
+// --- Across the runtime's boundary: kernel threads and tasks. ---------------
+
+TEST_P(AddressWaitTest, KernelThreadWaiterIsWokenByATask) {
+  std::atomic<uint32_t> word{0};
+  std::atomic<int> waiter_tid{0};
+  int waited = -1;
+  std::thread kernel_waiter([&] {
+    waiter_tid = static_cast<int>(syscall(SYS_gettid));
+    waited = wait_on_address(&word, 0, kNoDeadline, "test");
+  });
+  run_test([&] {
+    ASSERT_TRUE(eventually(
+        [&] { return waiter_tid.load() != 0 && blocked_in_futex_on(waiter_tid.load(), &word); }));
+    word = 1;
+    EXPECT_EQ(wake_address(&word, INT_MAX), 1);
+  });
+  kernel_waiter.join();
+  EXPECT_EQ(waited, 0);
+}
+
+TEST_P(AddressWaitTest, TaskWaiterIsWokenByAKernelThread) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    Waiters waiters(&word, 2);
+    ASSERT_TRUE(eventually([&] { return waiters.all_parked(); }));
+    int woke = on_kernel_thread([&] {
+      word = 1;
+      return wake_address(&word, INT_MAX);
+    });
+    EXPECT_EQ(woke, 2);
+    waiters.join_all();
+    EXPECT_EQ(waiters.woken.load(), 2);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, AddressWaitTest, ::testing::Values(1, 2));
+
+}  // namespace
+}  // namespace greenshim
