@@ -44,8 +44,6 @@ constexpr NotYetSupported kNotYetSupported[] = {
      "errno's address is the worker's: gcc caches &errno across calls, so a migrated thread "
      "reads another worker's errno (per-task TLS issue)"},
     {"thread_local_storage", "__thread variables belong to the worker (per-task TLS issue)"},
-    {"pthread_exit_cleanup",
-     "pthread_exit does not run pthread_cleanup_push handlers yet (process semantics issue)"},
 };
 
 const char* NotYetSupportedReason(const std::string& name) {
