@@ -49,7 +49,9 @@ extern "C" int pthread_cond_init(pthread_cond_t* cond, const pthread_condattr_t*
   return 0;
 }
 
-extern "C" int pthread_cond_destroy(pthread_cond_t*) { return 0; }
+extern "C" int pthread_cond_destroy(pthread_cond_t* cond) {
+  return state_of<CondState>(cond)->waiters.load(std::memory_order_seq_cst) != 0 ? EBUSY : 0;
+}
 
 extern "C" int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
   return wait_until(cond, mutex, kNoDeadline);
