@@ -9,6 +9,7 @@
 
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "shim/word_wait.h"
 
 namespace greenshim::shim {
 namespace {
@@ -21,13 +22,18 @@ constexpr uint32_t kContended = 2;
 constexpr int kSpins = 100;
 
 int type_of(const MutexState* mutex) { return mutex->kind & 3; }
+bool shared(const MutexState* mutex) { return (mutex->kind & kProcessSharedKind) != 0; }
 
-// The owner recorded by checking kinds: the task, or for a kernel thread
-// the runtime does not manage, its thread id with the top bit set (never a
-// task address).
-uintptr_t self_id() {
-  if (Task* task = current_task()) return reinterpret_cast<uintptr_t>(task);
-  return (uintptr_t{1} << 63) | static_cast<uintptr_t>(raw::gettid());
+// The owner recorded by checking kinds: the task; for a process-shared
+// mutex, the task's id qualified by the process id (owners are compared
+// across processes, and a forked child has copies of its parent's task
+// addresses); for a kernel thread the runtime does not manage, its thread
+// id with the top bit set (never a task address).
+uintptr_t self_id(const MutexState* mutex) {
+  Task* task = current_task();
+  if (task == nullptr) return (uintptr_t{1} << 63) | static_cast<uintptr_t>(raw::gettid());
+  if (!shared(mutex)) return reinterpret_cast<uintptr_t>(task);
+  return (uintptr_t{static_cast<uint32_t>(raw::syscall6(SYS_getpid))} << 32) ^ task->id;
 }
 
 int acquire_word(MutexState* mutex, int64_t deadline_ns, bool try_only) {
@@ -42,7 +48,7 @@ int acquire_word(MutexState* mutex, int64_t deadline_ns, bool try_only) {
       return 0;
   }
   while (mutex->word.exchange(kContended, std::memory_order_acquire) != kUnlocked) {
-    int error = wait_on_address(&mutex->word, kContended, deadline_ns, "mutex");
+    int error = wait_on_word(&mutex->word, kContended, deadline_ns, shared(mutex), "mutex");
     if (error == ETIMEDOUT) return ETIMEDOUT;
   }
   return 0;
@@ -50,7 +56,7 @@ int acquire_word(MutexState* mutex, int64_t deadline_ns, bool try_only) {
 
 void release_word(MutexState* mutex) {
   if (mutex->word.exchange(kUnlocked, std::memory_order_release) == kContended)
-    wake_address(&mutex->word, 1);
+    wake_word(&mutex->word, 1, shared(mutex));
 }
 
 }  // namespace
@@ -58,7 +64,7 @@ void release_word(MutexState* mutex) {
 int mutex_lock(MutexState* mutex, int64_t deadline_ns, bool try_only) {
   int type = type_of(mutex);
   if (type == PTHREAD_MUTEX_RECURSIVE || type == PTHREAD_MUTEX_ERRORCHECK) {
-    if (mutex->owner.load(std::memory_order_relaxed) == self_id()) {
+    if (mutex->owner.load(std::memory_order_relaxed) == self_id(mutex)) {
       if (type == PTHREAD_MUTEX_ERRORCHECK) return try_only ? EBUSY : EDEADLK;
       if (mutex->recursion == UINT32_MAX) return EAGAIN;
       ++mutex->recursion;
@@ -67,14 +73,14 @@ int mutex_lock(MutexState* mutex, int64_t deadline_ns, bool try_only) {
   }
   int error = acquire_word(mutex, deadline_ns, try_only);
   if (error == 0 && type != PTHREAD_MUTEX_NORMAL && type != PTHREAD_MUTEX_ADAPTIVE_NP)
-    mutex->owner.store(self_id(), std::memory_order_relaxed);
+    mutex->owner.store(self_id(mutex), std::memory_order_relaxed);
   return error;
 }
 
 int mutex_unlock(MutexState* mutex) {
   int type = type_of(mutex);
   if (type == PTHREAD_MUTEX_RECURSIVE || type == PTHREAD_MUTEX_ERRORCHECK) {
-    if (mutex->owner.load(std::memory_order_relaxed) != self_id()) return EPERM;
+    if (mutex->owner.load(std::memory_order_relaxed) != self_id(mutex)) return EPERM;
     if (mutex->recursion > 0) {
       --mutex->recursion;
       return 0;
@@ -97,10 +103,10 @@ void mutex_reacquire_after_wait(MutexState* mutex, uint32_t recursion) {
   // Other waiters woken by a broadcast may be queued behind us: take the
   // word as contended so our unlock wakes the next one.
   while (mutex->word.exchange(kContended, std::memory_order_acquire) != kUnlocked)
-    wait_on_address(&mutex->word, kContended, kNoDeadline, "mutex");
+    wait_on_word(&mutex->word, kContended, kNoDeadline, shared(mutex), "mutex");
   int type = type_of(mutex);
   if (type == PTHREAD_MUTEX_RECURSIVE || type == PTHREAD_MUTEX_ERRORCHECK)
-    mutex->owner.store(self_id(), std::memory_order_relaxed);
+    mutex->owner.store(self_id(mutex), std::memory_order_relaxed);
   mutex->recursion = recursion;
 }
 

@@ -8,6 +8,9 @@
 
 namespace greenshim::shim {
 
+// glibc's PTHREAD_MUTEX_PSHARED_BIT in the kind word.
+constexpr int kProcessSharedKind = 128;
+
 // 0 or a POSIX error (EDEADLK, EBUSY, ETIMEDOUT, EPERM, EAGAIN).
 int mutex_lock(MutexState* mutex, int64_t deadline_ns, bool try_only);
 int mutex_unlock(MutexState* mutex);

@@ -12,6 +12,7 @@
 #include "runtime/runtime.h"
 #include "shim/deadline.h"
 #include "shim/mutex.h"
+#include "shim/word_wait.h"
 
 using namespace greenshim;
 using shim::CondState;
@@ -25,7 +26,8 @@ int wait_until(pthread_cond_t* cond, pthread_mutex_t* mutex, int64_t deadline_ns
   state->waiters.fetch_add(1, std::memory_order_seq_cst);
   uint32_t sequence = state->sequence.load(std::memory_order_seq_cst);
   uint32_t recursion = shim::mutex_release_for_wait(state_of<MutexState>(mutex));
-  int error = wait_on_address(&state->sequence, sequence, deadline_ns, "condvar");
+  int error = shim::wait_on_word(&state->sequence, sequence, deadline_ns, state->process_shared != 0,
+                                 "condvar");
   state->waiters.fetch_sub(1, std::memory_order_relaxed);
   shim::mutex_reacquire_after_wait(state_of<MutexState>(mutex), recursion);
   return error == ETIMEDOUT ? ETIMEDOUT : 0;
@@ -35,7 +37,7 @@ int wake(pthread_cond_t* cond, int count) {
   CondState* state = state_of<CondState>(cond);
   if (state->waiters.load(std::memory_order_seq_cst) == 0) return 0;
   state->sequence.fetch_add(1, std::memory_order_seq_cst);
-  wake_address(&state->sequence, count);
+  shim::wake_word(&state->sequence, count, state->process_shared != 0);
   return 0;
 }
 
@@ -43,9 +45,13 @@ int wake(pthread_cond_t* cond, int count) {
 
 extern "C" int pthread_cond_init(pthread_cond_t* cond, const pthread_condattr_t* attributes) {
   clockid_t clock = CLOCK_REALTIME;
-  if (attributes != nullptr && pthread_condattr_getclock(attributes, &clock) != 0) return EINVAL;
+  int process_shared = PTHREAD_PROCESS_PRIVATE;
+  if (attributes != nullptr && (pthread_condattr_getclock(attributes, &clock) != 0 ||
+                                pthread_condattr_getpshared(attributes, &process_shared) != 0))
+    return EINVAL;
   memset(cond, 0, sizeof *cond);
   state_of<CondState>(cond)->clock = clock == CLOCK_MONOTONIC ? 1 : 0;
+  state_of<CondState>(cond)->process_shared = process_shared == PTHREAD_PROCESS_SHARED ? 1 : 0;
   return 0;
 }
 

@@ -14,9 +14,13 @@ using shim::state_of;
 
 extern "C" int pthread_mutex_init(pthread_mutex_t* mutex, const pthread_mutexattr_t* attributes) {
   int type = PTHREAD_MUTEX_DEFAULT;
-  if (attributes != nullptr && pthread_mutexattr_gettype(attributes, &type) != 0) return EINVAL;
+  int process_shared = PTHREAD_PROCESS_PRIVATE;
+  if (attributes != nullptr && (pthread_mutexattr_gettype(attributes, &type) != 0 ||
+                                pthread_mutexattr_getpshared(attributes, &process_shared) != 0))
+    return EINVAL;
   memset(mutex, 0, sizeof *mutex);
-  state_of<MutexState>(mutex)->kind = type;
+  state_of<MutexState>(mutex)->kind =
+      type | (process_shared == PTHREAD_PROCESS_SHARED ? shim::kProcessSharedKind : 0);
   return 0;
 }
 

@@ -2,20 +2,17 @@
 // Named ones come from glibc's sem_open, whose initialization writes the
 // same layout (see sync_layout.h), and then run through these functions.
 //
-// A process-private semaphore parks green threads. A process-shared one may
-// be posted by another process, which cannot reach this process's wait
-// lists, so its waits use the kernel futex (blocking the worker's kernel
-// thread for the duration).
+// A process-shared semaphore waits in the kernel (shim/word_wait.h).
 #include <semaphore.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstring>
 
-#include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
 #include "shim/deadline.h"
 #include "shim/sync_layout.h"
+#include "shim/word_wait.h"
 
 using namespace greenshim;
 using shim::SemaphoreState;
@@ -36,29 +33,14 @@ bool try_take(SemaphoreState* semaphore) {
   return false;
 }
 
-int shared_wait(SemaphoreState* semaphore, int64_t deadline_ns) {
-  timespec timeout;
-  const timespec* timeout_pointer = nullptr;
-  if (deadline_ns != kNoDeadline) {
-    int64_t remaining = deadline_ns - monotonic_now_ns();
-    if (remaining <= 0) return ETIMEDOUT;
-    timeout = timespec{remaining / 1000000000, remaining % 1000000000};
-    timeout_pointer = &timeout;
-  }
-  long result = raw::syscall6(SYS_futex, reinterpret_cast<long>(&semaphore->value), 0 /* WAIT */,
-                              0, reinterpret_cast<long>(timeout_pointer));
-  return result == -ETIMEDOUT ? ETIMEDOUT : 0;
-}
-
 // 0 or ETIMEDOUT; sets nothing in errno.
 int wait_until(SemaphoreState* semaphore, int64_t deadline_ns) {
   while (!try_take(semaphore)) {
     semaphore->waiters.fetch_add(1, std::memory_order_seq_cst);
     int error = 0;
     if (semaphore->value.load(std::memory_order_seq_cst) == 0) {
-      error = process_shared(semaphore)
-                  ? shared_wait(semaphore, deadline_ns)
-                  : wait_on_address(&semaphore->value, 0, deadline_ns, "semaphore");
+      error = shim::wait_on_word(&semaphore->value, 0, deadline_ns, process_shared(semaphore),
+                                 "semaphore");
     }
     semaphore->waiters.fetch_sub(1, std::memory_order_relaxed);
     if (error == ETIMEDOUT) return try_take(semaphore) ? 0 : ETIMEDOUT;
@@ -113,11 +95,7 @@ extern "C" int sem_post(sem_t* sem) {
     if (value >= SEM_VALUE_MAX) return fail(EOVERFLOW);
   } while (!semaphore->value.compare_exchange_weak(value, value + 1, std::memory_order_seq_cst));
   if (semaphore->waiters.load(std::memory_order_seq_cst) == 0) return 0;
-  if (process_shared(semaphore)) {
-    raw::syscall6(SYS_futex, reinterpret_cast<long>(&semaphore->value), 1 /* WAKE */, 1);
-  } else {
-    wake_address(&semaphore->value, 1);
-  }
+  shim::wake_word(&semaphore->value, 1, process_shared(semaphore));
   return 0;
 }
 

@@ -35,7 +35,8 @@ struct CondState {
   std::atomic<uint32_t> sequence;  // bumped by every signal and broadcast
   std::atomic<uint32_t> waiters;
   uint32_t clock;                  // 0: CLOCK_REALTIME, 1: CLOCK_MONOTONIC
-  uint32_t unused[9];
+  uint32_t process_shared;         // 1: waits use the kernel's shared futex
+  uint32_t unused[8];
 };
 static_assert(sizeof(CondState) == sizeof(pthread_cond_t));
 
