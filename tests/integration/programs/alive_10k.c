@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "spawn_all.h"
+
 #define THREADS 10000
 
 static atomic_int started;
@@ -33,23 +35,8 @@ static void* body(void* argument) {
 }
 
 int main(void) {
-  for (uintptr_t i = 0; i < THREADS; ++i) {
-    int error = pthread_create(&threads[i], NULL, body, (void*)i);
-    if (error != 0) {
-      printf("FAIL: pthread_create #%lu: %s\n", (unsigned long)i, strerror(error));
-      return 1;
-    }
-  }
-  unsigned long long checksum = 0;
-  for (int i = 0; i < THREADS; ++i) {
-    void* result = NULL;
-    int error = pthread_join(threads[i], &result);
-    if (error != 0) {
-      printf("FAIL: pthread_join #%d: %s\n", i, strerror(error));
-      return 1;
-    }
-    checksum += (uintptr_t)result;
-  }
+  unsigned long long checksum;
+  if (spawn_and_join_all(threads, THREADS, body, &checksum) != 0) return 1;
   unsigned long long expected = 3ull * THREADS * (THREADS - 1) / 2 + 7ull * THREADS;
   printf("threads started: %d\n", atomic_load(&started));
   printf("threads finished: %d\n", atomic_load(&finished));
