@@ -1,9 +1,14 @@
 // syscall(): the libc function, not the instruction. Programs and libstdc++
 // (std::atomic::wait, std::barrier, std::latch, std::counting_semaphore)
 // call syscall(SYS_futex, ...) on their own words; a kernel futex wait
-// there would block the whole worker. Private FUTEX_WAIT/WAKE and their
-// _BITSET forms become the runtime's address waits, which park only the
-// green thread. Everything else goes to the kernel unchanged.
+// there would block the whole worker. FUTEX_WAIT/WAKE and their _BITSET
+// forms become the runtime's address waits, which park only the green
+// thread. Everything else goes to the kernel unchanged.
+//
+// Debian's libstdc++ 12 issues its futex calls without FUTEX_PRIVATE_FLAG,
+// so shared ones are served too. A shared wake also goes to the kernel, for
+// waiters in other processes; a shared wait parks in-process, so a wake
+// from another process's raw futex call does not reach it (README).
 //
 // Bitsets are not matched: a bitset wake wakes waiters of any bitset on
 // that word, a spurious wake-up the futex contract already allows.
@@ -44,7 +49,13 @@ long emulate_futex(long* arguments) {
   int flags = operation & ~FUTEX_CMD_MASK;
   if (command == FUTEX_WAKE || command == FUTEX_WAKE_BITSET) {
     int count = static_cast<int>(arguments[2]);
-    return wake_address(word, count < 0 ? INT_MAX : count);
+    long woken = wake_address(word, count < 0 ? INT_MAX : count);
+    if ((flags & FUTEX_PRIVATE_FLAG) == 0) {
+      long kernel_woken = raw::syscall6(SYS_futex, arguments[0], arguments[1], arguments[2],
+                                        arguments[3], arguments[4], arguments[5]);
+      if (kernel_woken > 0) woken += kernel_woken;
+    }
+    return woken;
   }
   auto* timeout = reinterpret_cast<const timespec*>(arguments[3]);
   if (timeout != nullptr && (timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000))
@@ -55,7 +66,7 @@ long emulate_futex(long* arguments) {
 }
 
 bool emulated(long number, long operation) {
-  if (number != SYS_futex || (operation & FUTEX_PRIVATE_FLAG) == 0) return false;
+  if (number != SYS_futex) return false;
   int command = static_cast<int>(operation) & FUTEX_CMD_MASK;
   return command == FUTEX_WAIT || command == FUTEX_WAKE || command == FUTEX_WAIT_BITSET ||
          command == FUTEX_WAKE_BITSET;

@@ -77,10 +77,16 @@ int mutex_lock(MutexState* mutex, int64_t deadline_ns, bool try_only) {
   return error;
 }
 
+int mutex_check_owner(const MutexState* mutex) {
+  int type = type_of(mutex);
+  if (type != PTHREAD_MUTEX_RECURSIVE && type != PTHREAD_MUTEX_ERRORCHECK) return 0;
+  return mutex->owner.load(std::memory_order_relaxed) == self_id(mutex) ? 0 : EPERM;
+}
+
 int mutex_unlock(MutexState* mutex) {
+  if (int error = mutex_check_owner(mutex)) return error;
   int type = type_of(mutex);
   if (type == PTHREAD_MUTEX_RECURSIVE || type == PTHREAD_MUTEX_ERRORCHECK) {
-    if (mutex->owner.load(std::memory_order_relaxed) != self_id(mutex)) return EPERM;
     if (mutex->recursion > 0) {
       --mutex->recursion;
       return 0;

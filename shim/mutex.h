@@ -15,6 +15,10 @@ constexpr int kProcessSharedKind = 128;
 int mutex_lock(MutexState* mutex, int64_t deadline_ns, bool try_only);
 int mutex_unlock(MutexState* mutex);
 
+// 0, or EPERM when the mutex is of a checking kind (errorcheck, recursive)
+// and the caller does not hold it.
+int mutex_check_owner(const MutexState* mutex);
+
 // A condition wait gives the mutex up completely, whatever its recursion
 // depth, and restores it afterwards.
 uint32_t mutex_release_for_wait(MutexState* mutex);

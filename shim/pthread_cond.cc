@@ -22,6 +22,7 @@ using shim::state_of;
 namespace {
 
 int wait_until(pthread_cond_t* cond, pthread_mutex_t* mutex, int64_t deadline_ns) {
+  if (int error = shim::mutex_check_owner(state_of<MutexState>(mutex))) return error;
   CondState* state = state_of<CondState>(cond);
   state->waiters.fetch_add(1, std::memory_order_seq_cst);
   uint32_t sequence = state->sequence.load(std::memory_order_seq_cst);

@@ -1,6 +1,9 @@
 // Read-write locks. One word holds either the writer bit or the number of
-// readers; waiters park on that word and every release that could admit
-// someone wakes them all to retry (readers usually all get in together).
+// readers. Waiters park on a release counter, and every release that could
+// admit someone bumps it and wakes them all to retry (readers usually all
+// get in together). Parking on the lock word itself would lose wake-ups:
+// its values recur, so a waiter that read "held", missed a release, and
+// then saw "held" again by someone else would sleep through the change.
 // The default kind prefers readers, as glibc's does (a reader may enter
 // while a writer waits, so recursive read locks cannot deadlock);
 // PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP holds new readers back
@@ -55,29 +58,43 @@ int try_write(RwlockState* lock) {
   return EBUSY;
 }
 
-int lock_until(RwlockState* lock, bool write, int64_t deadline_ns) {
-  for (;;) {
-    int error = write ? try_write(lock) : try_read(lock);
-    if (error != EBUSY) return error;
-    uint32_t word = lock->word.load(std::memory_order_relaxed);
-    if (write) lock->writers_waiting.fetch_add(1, std::memory_order_seq_cst);
-    lock->waiters.fetch_add(1, std::memory_order_seq_cst);
-    // Re-checked under the wait's own value check: a release in between
-    // changes the word, so the wait returns at once.
-    error = wait_on_address(&lock->word, word, deadline_ns, write ? "rwlock write" : "rwlock read");
-    lock->waiters.fetch_sub(1, std::memory_order_relaxed);
-    if (write) lock->writers_waiting.fetch_sub(1, std::memory_order_relaxed);
+int try_lock(RwlockState* lock, bool write) { return write ? try_write(lock) : try_read(lock); }
+
+// One wait for a release that may admit us, then one more try: 0 or an
+// error when that try settles it, EBUSY to start over. The caller counts as
+// a waiter before it reads the release counter and tries: a release either
+// sees the count (and bumps the counter, ending the wait) or came first,
+// and then the try sees the lock free.
+int wait_and_retry(RwlockState* lock, bool write, int64_t deadline_ns) {
+  if (write) lock->writers_waiting.fetch_add(1, std::memory_order_seq_cst);
+  lock->waiters.fetch_add(1, std::memory_order_seq_cst);
+  uint32_t releases = lock->releases.load(std::memory_order_seq_cst);
+  int error = try_lock(lock, write);
+  if (error == EBUSY) {
+    error = wait_on_address(&lock->releases, releases, deadline_ns,
+                            write ? "rwlock write" : "rwlock read");
     if (error == ETIMEDOUT) {
-      error = write ? try_write(lock) : try_read(lock);
-      return error == EBUSY ? ETIMEDOUT : error;
+      error = try_lock(lock, write);
+      if (error == EBUSY) error = ETIMEDOUT;
+    } else {
+      error = EBUSY;
     }
   }
+  lock->waiters.fetch_sub(1, std::memory_order_relaxed);
+  if (write) lock->writers_waiting.fetch_sub(1, std::memory_order_relaxed);
+  return error;
+}
+
+int lock_until(RwlockState* lock, bool write, int64_t deadline_ns) {
+  int error = try_lock(lock, write);
+  while (error == EBUSY) error = wait_and_retry(lock, write, deadline_ns);
+  return error;
 }
 
 int lock_with_deadline(pthread_rwlock_t* rwlock, bool write, clockid_t clock,
                        const timespec* deadline) {
   RwlockState* lock = state_of<RwlockState>(rwlock);
-  int error = write ? try_write(lock) : try_read(lock);
+  int error = try_lock(lock, write);
   if (error != EBUSY) return error;
   int64_t deadline_ns;
   if (int invalid = shim::deadline_from(clock, deadline, &deadline_ns)) return invalid;
@@ -107,7 +124,8 @@ extern "C" int pthread_rwlock_wrlock(pthread_rwlock_t* rwlock) {
 }
 
 extern "C" int pthread_rwlock_tryrdlock(pthread_rwlock_t* rwlock) {
-  return try_read(state_of<RwlockState>(rwlock));
+  int error = try_read(state_of<RwlockState>(rwlock));
+  return error == EDEADLK ? EBUSY : error;
 }
 
 extern "C" int pthread_rwlock_trywrlock(pthread_rwlock_t* rwlock) {
@@ -144,6 +162,9 @@ extern "C" int pthread_rwlock_unlock(pthread_rwlock_t* rwlock) {
   } else if (lock->word.fetch_sub(1, std::memory_order_seq_cst) != 1) {
     return 0;  // other readers still hold it: nobody new can enter
   }
-  if (lock->waiters.load(std::memory_order_seq_cst) != 0) wake_address(&lock->word, INT_MAX);
+  if (lock->waiters.load(std::memory_order_seq_cst) != 0) {
+    lock->releases.fetch_add(1, std::memory_order_seq_cst);
+    wake_address(&lock->releases, INT_MAX);
+  }
   return 0;
 }

@@ -67,7 +67,10 @@ struct RwlockState {
   std::atomic<uint32_t> word;  // kWriter bit, or the number of readers
   std::atomic<uint32_t> writers_waiting;
   std::atomic<uint32_t> waiters;
-  uint32_t unused[7];
+  // Bumped by every release that waiters could use; waiters park on it
+  // rather than on `word`, whose values recur (free, taken, free again).
+  std::atomic<uint32_t> releases;
+  uint32_t unused[6];
   std::atomic<uintptr_t> writer;  // Task* of the writer, for EDEADLK
   int32_t flags;                  // PTHREAD_RWLOCK_PREFER_*_NP
   uint32_t unused_tail;
