@@ -27,67 +27,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "checks.h"
+
 #define WRITERS 8
 #define READERS 32
 #define WRITES_EACH 10000
 #define READS_EACH 10000
 
-static int failures;
-
-static const char* name_of(int error) {
-  if (error == 0) return "0";
-  const char* name = strerrorname_np(error);
-  return name ? name : "?";
-}
-
-static void expect(const char* what, int got, int want) {
-  printf("%s: %s\n", what, name_of(got));
-  if (got != want) {
-    printf("  FAIL: expected %s\n", name_of(want));
-    ++failures;
-  }
-}
-
-static int64_t now_ns(clockid_t clock) {
-  struct timespec now;
-  clock_gettime(clock, &now);
-  return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
-
-static struct timespec in_ms(clockid_t clock, int ms) {
-  int64_t t = now_ns(clock) + (int64_t)ms * 1000000;
-  struct timespec ts = {t / 1000000000, t % 1000000000};
-  return ts;
-}
-
-// Runs fn(lock) in a new thread and returns its result.
-typedef int (*operation)(pthread_rwlock_t*);
-struct call {
-  operation fn;
-  pthread_rwlock_t* lock;
-  int result;
-};
-static void* call_body(void* p) {
-  struct call* c = p;
-  c->result = c->fn(c->lock);
-  return NULL;
-}
-static int in_other_thread(operation fn, pthread_rwlock_t* lock) {
-  struct call c = {fn, lock, -12345};
-  pthread_t thread;
-  if (pthread_create(&thread, NULL, call_body, &c) != 0 || pthread_join(thread, NULL) != 0) {
-    printf("FAIL: could not run a helper thread\n");
-    ++failures;
-  }
-  return c.result;
-}
-
-static int op_tryrd(pthread_rwlock_t* l) {
+static int op_tryrd(void* l) {
   int e = pthread_rwlock_tryrdlock(l);
   if (e == 0) pthread_rwlock_unlock(l);
   return e;
 }
-static int op_trywr(pthread_rwlock_t* l) {
+static int op_trywr(void* l) {
   int e = pthread_rwlock_trywrlock(l);
   if (e == 0) pthread_rwlock_unlock(l);
   return e;
@@ -100,7 +52,7 @@ static void note_not_early(void) {
   int64_t deadline = (int64_t)timed_deadline.tv_sec * 1000000000 + timed_deadline.tv_nsec;
   timed_not_early = now_ns(timed_clock) >= deadline;
 }
-static int op_timedwr(pthread_rwlock_t* l) {
+static int op_timedwr(void* l) {
   timed_clock = CLOCK_REALTIME;
   timed_deadline = in_ms(CLOCK_REALTIME, 50);
   int e = pthread_rwlock_timedwrlock(l, &timed_deadline);
@@ -108,7 +60,7 @@ static int op_timedwr(pthread_rwlock_t* l) {
   if (e == 0) pthread_rwlock_unlock(l);
   return e;
 }
-static int op_timedrd(pthread_rwlock_t* l) {
+static int op_timedrd(void* l) {
   timed_clock = CLOCK_REALTIME;
   timed_deadline = in_ms(CLOCK_REALTIME, 50);
   int e = pthread_rwlock_timedrdlock(l, &timed_deadline);
@@ -116,7 +68,7 @@ static int op_timedrd(pthread_rwlock_t* l) {
   if (e == 0) pthread_rwlock_unlock(l);
   return e;
 }
-static int op_clockwr(pthread_rwlock_t* l) {
+static int op_clockwr(void* l) {
   timed_clock = CLOCK_MONOTONIC;
   timed_deadline = in_ms(CLOCK_MONOTONIC, 50);
   int e = pthread_rwlock_clockwrlock(l, CLOCK_MONOTONIC, &timed_deadline);
