@@ -94,17 +94,8 @@ int kernel_wait(Bucket& bucket, const std::atomic<uint32_t>* word, uint32_t expe
   int result = 0;
   if (word->load(std::memory_order_seq_cst) != expected) {
     result = EAGAIN;
-  } else {
-    timespec timeout;
-    const timespec* timeout_pointer = nullptr;
-    if (deadline_ns != kNoDeadline) {
-      int64_t remaining = deadline_ns - monotonic_now_ns();
-      if (remaining < 0) remaining = 0;
-      timeout = timespec{remaining / 1000000000, remaining % 1000000000};
-      timeout_pointer = &timeout;
-    }
-    long error = raw::futex_wait(reinterpret_cast<const uint32_t*>(word), expected, timeout_pointer);
-    if (error == -ETIMEDOUT) result = ETIMEDOUT;
+  } else if (raw::futex_wait(word, expected, deadline_ns) == -ETIMEDOUT) {
+    result = ETIMEDOUT;
   }
   bucket.kernel_waiters.fetch_sub(1, std::memory_order_relaxed);
   return result;
@@ -172,8 +163,7 @@ int wake_address(const void* address, int count) {
     }
   }
   if (woken < count && bucket.kernel_waiters.load(std::memory_order_seq_cst) > 0) {
-    long kernel_woken = raw::futex_wake(static_cast<const uint32_t*>(address),
-                                        count - woken);
+    long kernel_woken = raw::futex_wake(address, count - woken);
     if (kernel_woken > 0) woken += static_cast<int>(kernel_woken);
   }
   return woken;

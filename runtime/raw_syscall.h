@@ -7,8 +7,11 @@
 
 #include <sys/syscall.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <ctime>
+
+#include "runtime/clock.h"
 
 namespace greenshim::raw {
 
@@ -25,17 +28,31 @@ inline long syscall6(long number, long a1 = 0, long a2 = 0, long a3 = 0,
   return result;
 }
 
-// Private futex wait: sleeps while *word == expected, up to `timeout`
-// (relative, CLOCK_MONOTONIC) when one is given.
-inline long futex_wait(const uint32_t* word, uint32_t expected, const timespec* timeout) {
-  constexpr long kFutexWaitPrivate = 0 | 128;
-  return syscall6(SYS_futex, reinterpret_cast<long>(word), kFutexWaitPrivate,
-                  static_cast<long>(expected), reinterpret_cast<long>(timeout));
+// Futex wait: sleeps while the 32-bit *word == expected, until
+// `deadline_ns` (monotonic; kNoDeadline for none). Private to the process
+// unless `shared`. Returns the kernel's result: -ETIMEDOUT at once when the
+// deadline has already passed.
+inline long futex_wait(const void* word, uint32_t expected, int64_t deadline_ns,
+                       bool shared = false) {
+  constexpr long kWait = 0;
+  constexpr long kPrivate = 128;
+  timespec timeout;
+  const timespec* timeout_pointer = nullptr;
+  if (deadline_ns != kNoDeadline) {
+    int64_t remaining = deadline_ns - monotonic_now_ns();
+    if (remaining <= 0) return -ETIMEDOUT;
+    timeout = timespec{remaining / 1000000000, remaining % 1000000000};
+    timeout_pointer = &timeout;
+  }
+  return syscall6(SYS_futex, reinterpret_cast<long>(word), shared ? kWait : kWait | kPrivate,
+                  static_cast<long>(expected), reinterpret_cast<long>(timeout_pointer));
 }
 
-inline long futex_wake(const uint32_t* word, int count) {
-  constexpr long kFutexWakePrivate = 1 | 128;
-  return syscall6(SYS_futex, reinterpret_cast<long>(word), kFutexWakePrivate, count);
+inline long futex_wake(const void* word, int count, bool shared = false) {
+  constexpr long kWake = 1;
+  constexpr long kPrivate = 128;
+  return syscall6(SYS_futex, reinterpret_cast<long>(word), shared ? kWake : kWake | kPrivate,
+                  count);
 }
 
 inline void sched_yield() { syscall6(SYS_sched_yield); }

@@ -179,7 +179,7 @@ RunCompletion* g_run_completion = nullptr;
 
 void signal_run_complete() {
   g_run_completion->done.store(1, std::memory_order_release);
-  raw::futex_wake(reinterpret_cast<const uint32_t*>(&g_run_completion->done), 1);
+  raw::futex_wake(&g_run_completion->done, 1);
 }
 
 }  // namespace
@@ -198,7 +198,7 @@ int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument) {
   if (error == 0) {
     scheduler->ensure_kernel_threads();
     while (completion.done.load(std::memory_order_acquire) == 0)
-      raw::futex_wait(reinterpret_cast<const uint32_t*>(&completion.done), 0, nullptr);
+      raw::futex_wait(&completion.done, 0, kNoDeadline);
   }
   scheduler->stopping.store(true, std::memory_order_release);
   for (auto& worker : scheduler->workers) worker->parker.unpark();

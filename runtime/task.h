@@ -57,7 +57,6 @@ struct Task {
   // The program's innermost pthread_cleanup_push buffer (the shim keeps
   // the chain; the runtime only stores it per task).
   void* cleanup_buffers = nullptr;
-  void* exit_result = nullptr;  // pthread_exit's value while unwinding
   TaskLocalValues locals;
   char name[16] = {};
   // What pthread_setschedparam recorded; green threads share their

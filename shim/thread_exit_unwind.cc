@@ -59,7 +59,7 @@ _Unwind_Reason_Code stop_at_buffer_or_end(int, _Unwind_Action actions, _Unwind_E
   }
   if (at_end) {
     free(exception);
-    exit_current_task(self->exit_result);
+    exit_current_task(self->result);
   }
   return _URC_NO_REASON;
 }
@@ -68,7 +68,7 @@ _Unwind_Reason_Code stop_at_buffer_or_end(int, _Unwind_Action actions, _Unwind_E
 // buffer (or to the end of the stack, which ends the task).
 [[noreturn]] void unwind_for_exit() {
   auto* exception = static_cast<_Unwind_Exception*>(calloc(1, sizeof(_Unwind_Exception)));
-  if (exception == nullptr) exit_current_task(current_task()->exit_result);
+  if (exception == nullptr) exit_current_task(current_task()->result);
   exception->exception_class = kExceptionClass;
   exception->exception_cleanup = release_exception;
   _Unwind_ForcedUnwind(exception, stop_at_buffer_or_end, nullptr);
@@ -76,7 +76,7 @@ _Unwind_Reason_Code stop_at_buffer_or_end(int, _Unwind_Action actions, _Unwind_E
   // remaining C handlers directly, then end.
   if (auto* buffer = static_cast<__pthread_unwind_buf_t*>(current_task()->cleanup_buffers))
     jump_into(buffer);
-  exit_current_task(current_task()->exit_result);
+  exit_current_task(current_task()->result);
 }
 
 }  // namespace
@@ -109,6 +109,6 @@ extern "C" [[noreturn]] void __pthread_unwind_next(__pthread_unwind_buf_t*) { un
 extern "C" [[noreturn]] void pthread_exit(void* result) {
   Task* self = current_task();
   if (self == nullptr) shim::glibc().pthread_exit(result);
-  self->exit_result = result;
+  self->result = result;
   unwind_for_exit();
 }
