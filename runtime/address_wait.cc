@@ -10,6 +10,14 @@
 // A caller that is not a task (a kernel thread the runtime does not manage)
 // cannot park; it blocks on the word with a real futex instead, and
 // wake_address() also issues a kernel wake when such a waiter is present.
+//
+// Two wakes serve the shim's mutex and condition variable: a hand-off
+// tells the woken waiter it was chosen (the waker kept a lock locked for
+// it), and a requeue moves waiters to another address without waking them
+// (a broadcast moves a condition's waiters to the mutex they will need).
+// A requeued waiter lives in another bucket from then on, so a waiter
+// finds its current bucket through Waiter::bucket, re-checked under the
+// lock because a requeue may move it while it waits for that lock.
 #include <cerrno>
 #include <climits>
 
@@ -21,12 +29,16 @@
 namespace greenshim {
 namespace {
 
+struct Bucket;
+
 struct Waiter {
   const void* address = nullptr;
   Task* task = nullptr;
+  std::atomic<Bucket*> bucket{nullptr};
   Waiter* previous = nullptr;
   Waiter* next = nullptr;
   bool linked = false;
+  bool handed_off = false;
 };
 
 struct alignas(64) Bucket {
@@ -46,15 +58,27 @@ Bucket& bucket_for(const void* address) {
   return g_buckets[(key >> 32) % kBuckets];
 }
 
-void link(Bucket& bucket, Waiter* waiter) {
-  waiter->previous = bucket.tail;
-  waiter->next = nullptr;
-  if (bucket.tail != nullptr) {
-    bucket.tail->next = waiter;
-  } else {
+void link(Bucket& bucket, Waiter* waiter, WaitPosition position = WaitPosition::kLast) {
+  waiter->bucket.store(&bucket, std::memory_order_relaxed);
+  if (position == WaitPosition::kFirst) {
+    waiter->previous = nullptr;
+    waiter->next = bucket.head;
+    if (bucket.head != nullptr) {
+      bucket.head->previous = waiter;
+    } else {
+      bucket.tail = waiter;
+    }
     bucket.head = waiter;
+  } else {
+    waiter->previous = bucket.tail;
+    waiter->next = nullptr;
+    if (bucket.tail != nullptr) {
+      bucket.tail->next = waiter;
+    } else {
+      bucket.head = waiter;
+    }
+    bucket.tail = waiter;
   }
-  bucket.tail = waiter;
   waiter->linked = true;
 }
 
@@ -70,6 +94,16 @@ void unlink(Bucket& bucket, Waiter* waiter) {
     bucket.tail = waiter->previous;
   }
   waiter->linked = false;
+}
+
+// Locks the bucket `waiter` is in now; a requeue may move it meanwhile.
+Bucket& lock_current_bucket(Waiter& waiter) {
+  for (;;) {
+    Bucket* bucket = waiter.bucket.load(std::memory_order_acquire);
+    bucket->lock.lock();
+    if (waiter.bucket.load(std::memory_order_relaxed) == bucket) return *bucket;
+    bucket->lock.unlock();
+  }
 }
 
 struct TimedWait : Timer {
@@ -104,7 +138,8 @@ int kernel_wait(Bucket& bucket, const std::atomic<uint32_t>* word, uint32_t expe
 }  // namespace
 
 int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
-                    const char* reason) {
+                    const char* reason, WakeInfo* info, WaitPosition position) {
+  if (info != nullptr) *info = WakeInfo{false, word};
   Bucket& bucket = bucket_for(word);
   Task* self = current_task();
   if (self == nullptr) return kernel_wait(bucket, word, expected, deadline_ns);
@@ -121,7 +156,7 @@ int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_
   Waiter waiter;
   waiter.address = word;
   waiter.task = self;
-  link(bucket, &waiter);
+  link(bucket, &waiter, position);
   TimedWait wait;
   wait.deadline_ns = deadline_ns;
   wait.fire = wake_timed_out;
@@ -131,10 +166,15 @@ int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_
   park_current(reason, AfterSwitch{arm_and_unlock, &wait});
 
   if (deadline_ns != kNoDeadline) Scheduler::instance()->timers.cancel(&wait);
-  SpinLockGuard guard(bucket.lock);
-  if (!waiter.linked) return 0;
-  unlink(bucket, &waiter);
-  return ETIMEDOUT;
+  Bucket& current = lock_current_bucket(waiter);
+  if (info != nullptr) *info = WakeInfo{waiter.handed_off, waiter.address};
+  int result = 0;
+  if (waiter.linked) {
+    unlink(current, &waiter);
+    result = ETIMEDOUT;
+  }
+  current.lock.unlock();
+  return result;
 }
 
 void reset_address_waits_after_fork() {
@@ -167,6 +207,61 @@ int wake_address(const void* address, int count) {
     if (kernel_woken > 0) woken += static_cast<int>(kernel_woken);
   }
   return woken;
+}
+
+bool hand_off_address(const void* address) {
+  Bucket& bucket = bucket_for(address);
+  SpinLockGuard guard(bucket.lock);
+  for (Waiter* waiter = bucket.head; waiter != nullptr; waiter = waiter->next) {
+    if (waiter->address != address) continue;
+    unlink(bucket, waiter);
+    waiter->handed_off = true;
+    wake(waiter->task);
+    return true;
+  }
+  return false;
+}
+
+int requeue_address(const void* from, const void* to, void (*on_move)(int moved, void* context),
+                    void* context) {
+  Bucket& source = bucket_for(from);
+  Bucket& target = bucket_for(to);
+  // Two bucket locks, always taken in address order.
+  Bucket& first = &source < &target ? source : target;
+  Bucket& second = &source < &target ? target : source;
+  first.lock.lock();
+  if (&second != &first) second.lock.lock();
+  int woken = 0, moved = 0;
+  Waiter* to_move = nullptr;  // chained through `next`, in wait order
+  Waiter** to_move_tail = &to_move;
+  for (Waiter* waiter = source.head; waiter != nullptr;) {
+    Waiter* next = waiter->next;
+    if (waiter->address == from) {
+      unlink(source, waiter);
+      if (woken == 0) {
+        wake(waiter->task);
+        ++woken;
+      } else {
+        *to_move_tail = waiter;
+        to_move_tail = &waiter->next;
+        waiter->next = nullptr;
+        ++moved;
+      }
+    }
+    waiter = next;
+  }
+  if (moved > 0) on_move(moved, context);
+  while (to_move != nullptr) {
+    Waiter* next = to_move->next;
+    to_move->address = to;
+    link(target, to_move);
+    to_move = next;
+  }
+  if (&second != &first) second.lock.unlock();
+  first.lock.unlock();
+  // Kernel threads blocked on `from` cannot be moved: wake them all.
+  if (source.kernel_waiters.load(std::memory_order_seq_cst) > 0) raw::futex_wake(from, INT_MAX);
+  return woken + moved;
 }
 
 }  // namespace greenshim

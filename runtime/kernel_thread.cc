@@ -39,10 +39,16 @@ void* thread_main(void* raw_start) {
 
 }  // namespace
 
-int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread) {
+int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread,
+                        size_t stack_size) {
   if (glibc().create == nullptr) return ENOSYS;
+  // glibc's own attr functions: the shim does not interpose pthread_attr_*.
+  pthread_attr_t attributes;
+  pthread_attr_init(&attributes);
+  if (stack_size != 0) pthread_attr_setstacksize(&attributes, stack_size);
   auto* start = new Start{body, argument};
-  int error = glibc().create(thread, nullptr, thread_main, start);
+  int error = glibc().create(thread, &attributes, thread_main, start);
+  pthread_attr_destroy(&attributes);
   if (error != 0) delete start;
   return error;
 }

@@ -10,8 +10,9 @@
 
 namespace greenshim {
 
-// 0 or an errno value.
-int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread);
+// 0 or an errno value. `stack_size` 0 means glibc's default.
+int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread,
+                        size_t stack_size = 0);
 void join_kernel_thread(pthread_t thread);
 // Bounds of the calling kernel thread's own stack.
 void current_kernel_thread_stack(void** low, size_t* size);

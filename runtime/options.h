@@ -6,17 +6,22 @@
 
 namespace greenshim {
 
+// How blocked I/O waits (io_wait.h): io_uring where usable, or forced.
+enum class IoMode { kAuto, kUring, kOff };
+
 struct RuntimeOptions {
   int workers = 0;                    // 0: CPUs in the affinity mask
   size_t default_stack_size = 8u << 20;
   size_t default_guard_size = 4096;
   bool stats = false;                 // print per-worker counters at exit
   const char* stats_file = nullptr;   // where, instead of stderr
+  long schedtrace_ms = 0;             // > 0: a scheduler trace line this often
   // How long an idle worker looks for work before it parks its kernel
   // thread. Long enough that a stream of short wake-ups finds a worker still
   // spinning instead of paying a futex wake each; short enough that an idle
   // process goes quiet at once.
   long spin_microseconds = 50;
+  IoMode io_mode = IoMode::kAuto;
 };
 
 }  // namespace greenshim

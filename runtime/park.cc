@@ -3,6 +3,7 @@
 // scheduler.h ("Parking tasks").
 #include "runtime/park.h"
 
+#include "runtime/probes.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler.h"
 
@@ -23,16 +24,87 @@ void park_current(const char* reason, AfterSwitch after) {
   Worker* worker = current_worker();
   Task* self = worker->current;
   self->park_reason = reason;
+  GREENSHIM_PROBE_TASK_PARK(self->id, reason);
   self->state.store(TaskState::kParked, std::memory_order_relaxed);
   worker->switch_to_scheduler(self, after);
+  deliver_pending_signals(self);
 }
 
-void prepare_park(Task* self) { self->wake_claimed.store(false, std::memory_order_relaxed); }
+namespace {
+
+// Task::wake_state: the park's number (counting by 4) plus who may end it.
+constexpr uint32_t kClaimed = 0;              // woken already, or not parked
+constexpr uint32_t kArmed = 1;                // the next wake()
+constexpr uint32_t kArmedInterruptible = 2;   // the next wake() or interrupt()
+constexpr uint32_t kWhoMask = 3;
+
+void (*g_signal_delivery_hook)(Task*) = nullptr;
+
+void make_woken_runnable(Task* task) {
+  count_event(&WorkerStats::task_wakeups);
+  GREENSHIM_PROBE_TASK_UNPARK(task->id);
+  Scheduler::instance()->make_runnable(task, true);
+}
+
+}  // namespace
+
+// Every park that waits for a wake() comes through here, once.
+void prepare_park(Task* self, bool interruptible) {
+  count_event(&WorkerStats::task_parks);
+  self->interrupted = false;
+  self->interruptible_park = interruptible;
+  uint32_t next_park = (self->wake_state.load(std::memory_order_relaxed) & ~kWhoMask) + 4;
+  self->wake_state.store(next_park | kArmed, std::memory_order_relaxed);
+}
 
 bool wake(Task* task) {
-  if (task->wake_claimed.exchange(true, std::memory_order_acq_rel)) return false;
-  Scheduler::instance()->make_runnable(task, true);
+  uint32_t state = task->wake_state.load(std::memory_order_relaxed);
+  do {
+    if ((state & kWhoMask) == kClaimed) return false;
+  } while (!task->wake_state.compare_exchange_weak(state, (state & ~kWhoMask) | kClaimed,
+                                                   std::memory_order_acq_rel));
+  make_woken_runnable(task);
   return true;
+}
+
+bool interrupt(Task* task) {
+  uint32_t state = task->wake_state.load(std::memory_order_seq_cst);
+  if ((state & kWhoMask) != kArmedInterruptible ||
+      !task->wake_state.compare_exchange_strong(state, (state & ~kWhoMask) | kClaimed,
+                                                std::memory_order_seq_cst))
+    return false;
+  task->interrupted = true;
+  make_woken_runnable(task);
+  return true;
+}
+
+// An interruptible park becomes interruptible only once the task is off its
+// stack and its wait is registered (after the AfterSwitch request ran):
+// an interrupt earlier would run the task while the scheduler still acts
+// for it. `park_state` is the wake_state read before that request, so a
+// task already woken and parked again is left alone.
+void arm_interruptible_park(Task* task, uint32_t park_state) {
+  if ((park_state & kWhoMask) != kArmed) return;
+  uint32_t expected = park_state;
+  if (!task->wake_state.compare_exchange_strong(
+          expected, (park_state & ~kWhoMask) | kArmedInterruptible, std::memory_order_seq_cst))
+    return;
+  // A signal posted while the park was not yet interruptible found nothing
+  // to interrupt: look again now that it is.
+  if (task->pending_signals.load(std::memory_order_seq_cst) != 0) interrupt(task);
+}
+
+void set_signal_delivery_hook(void (*hook)(Task* self)) { g_signal_delivery_hook = hook; }
+
+void deliver_pending_signals(Task* self) {
+  if (g_signal_delivery_hook != nullptr &&
+      self->pending_signals.load(std::memory_order_acquire) != 0)
+    g_signal_delivery_hook(self);
+}
+
+bool post_signal(Task* task, int signal) {
+  task->pending_signals.fetch_or(uint64_t{1} << (signal - 1), std::memory_order_seq_cst);
+  return interrupt(task);
 }
 
 namespace {
@@ -67,7 +139,7 @@ void yield() {
   park_current("yield", AfterSwitch{requeue_yielded, nullptr});
 }
 
-void sleep_until(int64_t deadline_ns) {
+int sleep_until(int64_t deadline_ns, bool interruptible) {
   Task* self = current_task();
   if (self == nullptr) {
     while (monotonic_now_ns() < deadline_ns) {
@@ -75,18 +147,24 @@ void sleep_until(int64_t deadline_ns) {
       timespec pause{remaining / 1000000000, remaining % 1000000000};
       raw::syscall6(SYS_nanosleep, reinterpret_cast<long>(&pause), 0);
     }
-    return;
+    return 0;
   }
   while (monotonic_now_ns() < deadline_ns) {
     SleepTimer timer;
     timer.deadline_ns = deadline_ns;
     timer.fire = wake_sleeper;
     timer.task = self;
-    prepare_park(self);
+    prepare_park(self, interruptible);
     // Armed only once the task is off its stack: a timer that fired
     // earlier could hand a still-running task to another worker.
     park_current("sleep", AfterSwitch{arm_timer, &timer});
+    if (self->interrupted) {
+      // The timer lives in this frame: it must be gone before we leave.
+      Scheduler::instance()->timers.cancel(&timer);
+      return EINTR;
+    }
   }
+  return 0;
 }
 
 }  // namespace greenshim

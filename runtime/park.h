@@ -13,10 +13,18 @@
 
 namespace greenshim {
 
-void prepare_park(Task* self);
-// Suspends the running task; the scheduler then runs `after` with it.
+// An interruptible park (a wait that POSIX lets a signal end with EINTR:
+// I/O, sleeps) may also be ended by interrupt(); the task then finds
+// Task::interrupted set.
+void prepare_park(Task* self, bool interruptible = false);
+// Suspends the running task; the scheduler then runs `after` with it. On
+// resuming, runs the signal-delivery hook if signals are pending.
 void park_current(const char* reason, AfterSwitch after);
 // Makes a parked task runnable; false if another waker already did.
 bool wake(Task* task);
+// Like wake(), but only if the task's current park is interruptible.
+bool interrupt(Task* task);
+// For Worker::complete_switch; see park.cc.
+void arm_interruptible_park(Task* task, uint32_t park_state);
 
 }  // namespace greenshim

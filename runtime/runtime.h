@@ -11,6 +11,7 @@
 
 #include "runtime/clock.h"
 #include "runtime/options.h"
+#include "runtime/stats.h"
 #include "runtime/task.h"
 
 namespace greenshim {
@@ -30,7 +31,7 @@ const RuntimeOptions& runtime_options();
 // Called on a scheduler stack when the last live task has finished.
 void set_last_task_hook(void (*hook)());
 // Prints GREENSHIM_STATS-style counters to `fd`.
-void print_runtime_stats(int fd);
+void print_runtime_stats(int fd, StatsFormat format);
 
 // --- Tasks (task_lifecycle.cc) ---------------------------------------------
 struct SpawnOptions {
@@ -60,18 +61,48 @@ Task* current_task();
 // The kernel thread id now running `task`, or 0 when it is not running.
 int kernel_tid_running(const Task* task);
 
+// --- Signals aimed at one task (park.cc) ------------------------------------
+// The runtime does not know what a signal means; it keeps a task's pending
+// set and gives the shim a chance to act on it. post_signal() adds `signal`
+// (1..64) to the set and, if the task is in an interruptible wait, ends the
+// wait (true). The hook runs on the task itself whenever it resumes from a
+// park with signals pending (and deliver_pending_signals() runs it at once).
+bool post_signal(Task* task, int signal);
+void set_signal_delivery_hook(void (*hook)(Task* self));
+void deliver_pending_signals(Task* self);
+
 // --- Waiting (park.cc, address_wait.cc) ------------------------------------
 // Lets other tasks run; returns at once when none is waiting.
 void yield();
-// Parks the caller until `deadline_ns` (monotonic).
-void sleep_until(int64_t deadline_ns);
+// Parks the caller until `deadline_ns` (monotonic): 0, or EINTR when
+// `interruptible` and a signal was posted to it first.
+int sleep_until(int64_t deadline_ns, bool interruptible = false);
 // Parks while *word == expected, until woken by wake_address(word) or the
 // deadline: 0 (woken, maybe spuriously), EAGAIN (*word != expected), or
 // ETIMEDOUT. Works from kernel threads outside the runtime too (they block).
+// `info`, when given, says how the wait ended (see WakeInfo). Waiters on an
+// address are woken in order; kFirst puts this one ahead of the others (a
+// lock's waiter that was woken but lost the race keeps its turn).
+struct WakeInfo {
+  bool handed_off;      // woken by hand_off_address: the waker chose this waiter
+  const void* address;  // where it was woken: `word`, or where a requeue moved it
+};
+enum class WaitPosition { kLast, kFirst };
 int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
-                    const char* reason);
+                    const char* reason, WakeInfo* info = nullptr,
+                    WaitPosition position = WaitPosition::kLast);
 // Wakes up to `count` waiters on `address`; returns how many.
 int wake_address(const void* address, int count);
+// Wakes the task that has waited longest on `address` and tells it so
+// (WakeInfo::handed_off); false when no task waits there (kernel threads
+// blocked on it are not candidates).
+bool hand_off_address(const void* address);
+// Wakes the first task waiting on `from` and moves the other tasks so that
+// they wait on `to`, unwoken. on_move(moved, context) runs before a wake on
+// `to` can reach any of them. Kernel threads blocked on `from` are woken.
+// Returns how many tasks were woken or moved.
+int requeue_address(const void* from, const void* to, void (*on_move)(int moved, void* context),
+                    void* context);
 // Empties every wait list: in a fork child the waiters are gone.
 void reset_address_waits_after_fork();
 

@@ -8,10 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/blocking_pool.h"
+#include "runtime/crash_report.h"
 #include "runtime/kernel_thread.h"
 #include "runtime/log.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "runtime/schedtrace.h"
 #include "runtime/task.h"
 
 namespace greenshim {
@@ -40,10 +43,13 @@ RuntimeOptions resolved(RuntimeOptions options) {
 void worker_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
   set_current_worker(worker);
+  count_kernel_thread_started();
+  prepare_crash_signal_stack();
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   adopt_current_context(&worker->scheduler_context);
   worker->run_scheduler_loop();
   set_current_worker(nullptr);
+  count_kernel_thread_stopped();
 }
 
 // Worker 0 of an adopted process runs its loop on a stack of its own,
@@ -166,7 +172,9 @@ bool adopt_current_thread(const RuntimeOptions& options) {
   main_task->worker.store(worker0, std::memory_order_relaxed);
   set_current_worker(worker0);
   worker0->has_kernel_thread = true;
+  count_kernel_thread_started();
   Scheduler::instance_.store(scheduler, std::memory_order_release);
+  if (options.schedtrace_ms > 0) start_schedtrace(scheduler, options.schedtrace_ms);
   return true;
 }
 
@@ -205,7 +213,8 @@ int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument) {
   for (auto& worker : scheduler->workers) {
     if (worker->has_kernel_thread) join_kernel_thread(worker->kernel_thread);
   }
-  if (scheduler->options.stats) print_stats(*scheduler, STDERR_FILENO);
+  wait_for_blocking_threads_to_settle();
+  if (scheduler->options.stats) print_stats(*scheduler, STDERR_FILENO, StatsFormat::kTable);
   Scheduler::instance_.store(nullptr, std::memory_order_release);
   g_run_completion = nullptr;
   delete scheduler;
@@ -231,6 +240,7 @@ void after_fork_in_child() {
   Worker* survivor = current_worker();
   if (scheduler == nullptr || survivor == nullptr || survivor->current == nullptr) return;
   reset_address_waits_after_fork();
+  reset_blocking_pool_after_fork();
   scheduler->idle_lock_.reset_after_fork();
   scheduler->idle_head_ = nullptr;
   scheduler->idle_workers.store(0, std::memory_order_relaxed);

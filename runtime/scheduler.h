@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "runtime/global_run_queue.h"
+#include "runtime/io_wait.h"
 #include "runtime/options.h"
 #include "runtime/spin_lock.h"
 #include "runtime/stack_pool.h"
@@ -89,6 +90,7 @@ class Scheduler {
   std::atomic<int> spinning_workers{0};
   std::atomic<int> idle_workers{0};
   std::atomic<bool> stopping{false};
+  std::atomic<IoPath> io_path{IoPath::kUndecided};  // see io_wait.h
   // Called (on a scheduler stack) when the last live task finishes.
   void (*on_last_task_finished)() = nullptr;
 

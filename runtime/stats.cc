@@ -1,55 +1,228 @@
-// The GREENSHIM_STATS report: one aligned row per worker, then totals.
+// The GREENSHIM_STATS report, as aligned tables (one row per worker, then
+// totals) or as JSON, and the counting helpers of stats.h.
+//
+// Both formats are generated from one list of columns (kColumns), so a
+// counter added to WorkerStats needs one line here to appear in both.
 #include "runtime/stats.h"
 
+#include <cstdarg>
 #include <cstdio>
 
 #include "runtime/raw_syscall.h"
 #include "runtime/scheduler.h"
+#include "runtime/worker.h"
 
 namespace greenshim {
 namespace {
 
-void write_all(int fd, const char* text, int length) {
-  while (length > 0) {
-    long written = raw::syscall6(SYS_write, fd, reinterpret_cast<long>(text), length);
-    if (written <= 0) return;
-    text += written;
-    length -= static_cast<int>(written);
+WorkerStats g_outside_stats;
+std::atomic<uint64_t> g_kernel_threads{0};
+std::atomic<uint64_t> g_peak_kernel_threads{0};
+
+struct Column {
+  const char* heading;    // table heading, at most 13 characters
+  const char* json_name;  // key in the JSON report
+  Counter WorkerStats::*counter;
+  bool is_largest;  // the total is the largest value, not the sum
+};
+
+// The tables, in order; a null heading ends a table.
+constexpr Column kColumns[] = {
+    {"tasks created", "tasks_created", &WorkerStats::tasks_created, false},
+    {"tasks run", "tasks_run", &WorkerStats::tasks_run, false},
+    {"switches", "switches", &WorkerStats::switches, false},
+    {"task parks", "task_parks", &WorkerStats::task_parks, false},
+    {"task wake-ups", "task_wakeups", &WorkerStats::task_wakeups, false},
+    {"timers fired", "timers_fired", &WorkerStats::timers_fired, false},
+    {nullptr, nullptr, nullptr, false},
+    {"steals tried", "steals_tried", &WorkerStats::steals_tried, false},
+    {"steals won", "steals_won", &WorkerStats::steals_won, false},
+    {"worker parks", "worker_parks", &WorkerStats::parks, false},
+    {"worker wakes", "worker_wakeups", &WorkerStats::wakeups, false},
+    {"preemptions", "preemptions", &WorkerStats::preemptions, false},
+    {"hand-offs", "handoffs", &WorkerStats::handoffs, false},
+    {nullptr, nullptr, nullptr, false},
+    {"io submitted", "io_submissions", &WorkerStats::io_submissions, false},
+    {"io batches", "io_submit_batches", &WorkerStats::io_submit_batches, false},
+    {"largest batch", "io_largest_batch", &WorkerStats::io_largest_batch, true},
+    {"io completed", "io_completions", &WorkerStats::io_completions, false},
+};
+constexpr size_t kColumnCount = sizeof kColumns / sizeof kColumns[0];
+
+// Collects a report in a fixed buffer and writes it with raw write(2)s:
+// at exit the interposed write() and stdio may not be usable.
+class Output {
+ public:
+  explicit Output(int fd) : fd_(fd) {}
+  ~Output() { flush(); }
+
+  void append(const char* format, ...) __attribute__((format(printf, 2, 3))) {
+    va_list arguments;
+    va_start(arguments, format);
+    size_t room = sizeof buffer_ - length_;
+    int written = vsnprintf(buffer_ + length_, room, format, arguments);
+    va_end(arguments);
+    if (written < 0) return;
+    if (static_cast<size_t>(written) >= room) {
+      // Did not fit: flush and format again into the empty buffer.
+      flush();
+      va_start(arguments, format);
+      written = vsnprintf(buffer_, sizeof buffer_, format, arguments);
+      va_end(arguments);
+      if (written < 0) return;
+      room = sizeof buffer_;
+    }
+    length_ += static_cast<size_t>(written) < room ? static_cast<size_t>(written) : room - 1;
+  }
+
+ private:
+  void flush() {
+    const char* text = buffer_;
+    while (length_ > 0) {
+      long written = raw::syscall6(SYS_write, fd_, reinterpret_cast<long>(text),
+                                   static_cast<long>(length_));
+      if (written <= 0) break;
+      text += written;
+      length_ -= static_cast<size_t>(written);
+    }
+    length_ = 0;
+  }
+
+  int fd_;
+  char buffer_[4096];
+  size_t length_ = 0;
+};
+
+bool any_counted(const WorkerStats& stats) {
+  for (const Column& column : kColumns) {
+    if (column.counter != nullptr && (stats.*column.counter).get() != 0) return true;
+  }
+  return false;
+}
+
+// The rows of the report: one per worker, then the outside set when it
+// counted anything.
+class Rows {
+ public:
+  explicit Rows(const Scheduler& scheduler)
+      : scheduler_(scheduler), has_outside_(any_counted(g_outside_stats)) {}
+
+  size_t count() const { return scheduler_.workers.size() + (has_outside_ ? 1 : 0); }
+  const WorkerStats& stats(size_t row) const {
+    return row < scheduler_.workers.size() ? scheduler_.workers[row]->stats : g_outside_stats;
+  }
+  // "0", "1", ... or "outside".
+  const char* label(size_t row, char (&buffer)[16]) const {
+    if (row >= scheduler_.workers.size()) return "outside";
+    snprintf(buffer, sizeof buffer, "%d", scheduler_.workers[row]->index);
+    return buffer;
+  }
+  uint64_t total(const Column& column) const {
+    uint64_t result = 0;
+    for (size_t row = 0; row < count(); ++row) {
+      uint64_t value = (stats(row).*column.counter).get();
+      result = column.is_largest ? (value > result ? value : result) : result + value;
+    }
+    return result;
+  }
+
+ private:
+  const Scheduler& scheduler_;
+  const bool has_outside_;
+};
+
+void print_table(const Rows& rows, Output& out, const Column* first, const Column* end) {
+  out.append("greenshim: %-7s", "worker");
+  for (const Column* column = first; column != end; ++column) out.append(" %13s", column->heading);
+  out.append("\n");
+  for (size_t row = 0; row <= rows.count(); ++row) {
+    bool is_total = row == rows.count();
+    char label[16];
+    out.append("greenshim: %-7s", is_total ? "total" : rows.label(row, label));
+    for (const Column* column = first; column != end; ++column) {
+      uint64_t value = is_total ? rows.total(*column) : (rows.stats(row).*column->counter).get();
+      out.append(" %13llu", static_cast<unsigned long long>(value));
+    }
+    out.append("\n");
+  }
+}
+
+void print_json_object(Output& out, const WorkerStats* stats, const Rows& rows) {
+  const char* separator = "";
+  for (const Column& column : kColumns) {
+    if (column.counter == nullptr) continue;
+    uint64_t value = stats != nullptr ? (stats->*column.counter).get() : rows.total(column);
+    out.append("%s\"%s\": %llu", separator, column.json_name,
+               static_cast<unsigned long long>(value));
+    separator = ", ";
   }
 }
 
 }  // namespace
 
-void print_stats(const Scheduler& scheduler, int fd) {
-  char line[256];
-  int length = snprintf(line, sizeof line, "greenshim: %-7s %12s %12s %12s %12s %10s %10s\n",
-                        "worker", "tasks run", "switches", "steals try", "steals won", "parks",
-                        "wake-ups");
-  write_all(fd, line, length);
-  uint64_t totals[6] = {};
-  for (const auto& worker : scheduler.workers) {
-    const WorkerStats& stats = worker->stats;
-    uint64_t values[6] = {stats.tasks_run.get(),   stats.switches.get(), stats.steals_tried.get(),
-                          stats.steals_won.get(), stats.parks.get(),    stats.wakeups.get()};
-    for (int column = 0; column < 6; ++column) totals[column] += values[column];
-    char name[16];
-    snprintf(name, sizeof name, "%d", worker->index);
-    length = snprintf(line, sizeof line,
-                      "greenshim: %-7s %12llu %12llu %12llu %12llu %10llu %10llu\n", name,
-                      (unsigned long long)values[0], (unsigned long long)values[1],
-                      (unsigned long long)values[2], (unsigned long long)values[3],
-                      (unsigned long long)values[4], (unsigned long long)values[5]);
-    write_all(fd, line, length);
+void print_stats(const Scheduler& scheduler, int fd, StatsFormat format) {
+  Rows rows(scheduler);
+  Output out(fd);
+  uint64_t peak_tasks = scheduler.registry.peak_live_count();
+  if (format == StatsFormat::kJson) {
+    out.append("{\n  \"workers\": [\n");
+    for (size_t row = 0; row < rows.count(); ++row) {
+      char label[16];
+      out.append("    {\"worker\": \"%s\", ", rows.label(row, label));
+      print_json_object(out, &rows.stats(row), rows);
+      out.append("}%s\n", row + 1 < rows.count() ? "," : "");
+    }
+    out.append("  ],\n  \"total\": {");
+    print_json_object(out, nullptr, rows);
+    out.append("},\n  \"peak_tasks_alive\": %llu,\n  \"peak_kernel_threads\": %llu\n}\n",
+               static_cast<unsigned long long>(peak_tasks),
+               static_cast<unsigned long long>(peak_kernel_threads()));
+    return;
   }
-  length = snprintf(line, sizeof line,
-                    "greenshim: %-7s %12llu %12llu %12llu %12llu %10llu %10llu\n", "total",
-                    (unsigned long long)totals[0], (unsigned long long)totals[1],
-                    (unsigned long long)totals[2], (unsigned long long)totals[3],
-                    (unsigned long long)totals[4], (unsigned long long)totals[5]);
-  write_all(fd, line, length);
-  length = snprintf(line, sizeof line, "greenshim: peak tasks alive %zu\n",
-                    scheduler.registry.peak_live_count());
-  write_all(fd, line, length);
+  const Column* table_start = kColumns;
+  for (const Column* column = kColumns; column <= kColumns + kColumnCount; ++column) {
+    if (column == kColumns + kColumnCount || column->heading == nullptr) {
+      print_table(rows, out, table_start, column);
+      table_start = column + 1;
+    }
+  }
+  out.append("greenshim: peak tasks alive %llu, peak kernel threads %llu\n",
+             static_cast<unsigned long long>(peak_tasks),
+             static_cast<unsigned long long>(peak_kernel_threads()));
 }
+
+void count_event(Counter WorkerStats::*counter, uint64_t amount) {
+  if (Worker* worker = current_worker()) {
+    (worker->stats.*counter).add(amount);
+  } else {
+    (g_outside_stats.*counter).add_shared(amount);
+  }
+}
+
+void count_io_submit_batch(uint64_t operations) {
+  count_event(&WorkerStats::io_submissions, operations);
+  count_event(&WorkerStats::io_submit_batches);
+  Worker* worker = current_worker();
+  (worker != nullptr ? worker->stats : g_outside_stats).io_largest_batch.raise_to(operations);
+}
+
+void count_io_completions(uint64_t completions) {
+  count_event(&WorkerStats::io_completions, completions);
+}
+
+void count_preemption() { count_event(&WorkerStats::preemptions); }
+void count_handoff() { count_event(&WorkerStats::handoffs); }
+
+void count_kernel_thread_started() {
+  uint64_t alive = g_kernel_threads.fetch_add(1, std::memory_order_relaxed) + 1;
+  uint64_t peak = g_peak_kernel_threads.load(std::memory_order_relaxed);
+  while (alive > peak &&
+         !g_peak_kernel_threads.compare_exchange_weak(peak, alive, std::memory_order_relaxed)) {
+  }
+}
+
+void count_kernel_thread_stopped() { g_kernel_threads.fetch_sub(1, std::memory_order_relaxed); }
+uint64_t kernel_threads_alive() { return g_kernel_threads.load(std::memory_order_relaxed); }
+uint64_t peak_kernel_threads() { return g_peak_kernel_threads.load(std::memory_order_relaxed); }
 
 }  // namespace greenshim

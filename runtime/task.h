@@ -43,9 +43,18 @@ struct Task {
 
   uint64_t id = 0;  // unique over the process's life, never reused
   std::atomic<uint32_t> lifecycle{0};
-  // Set by the one waker that wins the right to make a parked task runnable
-  // again (a timer and a notifier may race for it).
-  std::atomic<bool> wake_claimed{true};
+  // Claimed by the one waker that wins the right to make a parked task
+  // runnable again (a timer and a notifier may race for it): a park number
+  // and who may end that park; see park.cc.
+  std::atomic<uint32_t> wake_state{0};
+  bool interruptible_park = false;  // the current park may be interrupt()ed
+  // Set by interrupt() before it makes the task runnable: the wait ended
+  // because a signal was posted, not because what it waited for happened.
+  bool interrupted = false;
+  // Signals posted to this task (bit n-1 for signal n) and not yet handled;
+  // the shim delivers them when the task next runs (park.h).
+  std::atomic<uint64_t> pending_signals{0};
+  uint64_t delivered_signals = 0;  // the set the last delivery handled
   std::atomic<TaskState> state{TaskState::kRunnable};
   const char* park_reason = nullptr;  // e.g. "join", "sleep"; for debuggers
 

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "runtime/park.h"
+#include "runtime/probes.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler.h"
 
@@ -26,6 +27,7 @@ void release_task(Scheduler* scheduler, Task* task) {
   finish_first_switch();
   auto* task = static_cast<Task*>(raw_task);
   current_worker()->stats.tasks_run.add();
+  deliver_pending_signals(task);  // posted before it first ran
   exit_current_task(task->entry(task->argument));
 }
 
@@ -63,7 +65,9 @@ int claim(Task* task, uint32_t bit, uint32_t* before) {
 bool runtime_started() { return Scheduler::instance() != nullptr; }
 const RuntimeOptions& runtime_options() { return Scheduler::instance()->options; }
 void set_last_task_hook(void (*hook)()) { Scheduler::instance()->on_last_task_finished = hook; }
-void print_runtime_stats(int fd) { print_stats(*Scheduler::instance(), fd); }
+void print_runtime_stats(int fd, StatsFormat format) {
+  print_stats(*Scheduler::instance(), fd, format);
+}
 
 bool is_task(const void* pointer) {
   Scheduler* scheduler = Scheduler::instance();
@@ -99,6 +103,8 @@ int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Ta
   make_context(&task->context, task->stack.low(), task->stack.usable_size(),
                reinterpret_cast<void (*)(void*)>(task_main), task);
   *out = task;
+  count_event(&WorkerStats::tasks_created);
+  GREENSHIM_PROBE_TASK_CREATE(task->id, current_task() != nullptr ? current_task()->id : 0);
   scheduler->ensure_kernel_threads();
   scheduler->make_runnable(task, true);
   return 0;
@@ -139,6 +145,7 @@ void exit_current_task(void* result) {
   Task* self = current_task();
   self->result = result;
   task_local_run_destructors(self);
+  GREENSHIM_PROBE_TASK_EXIT(self->id);
   park_current("exit", AfterSwitch{finish_task, nullptr});
   __builtin_unreachable();
 }

@@ -41,7 +41,12 @@ Task* TaskRegistry::create() {
     if (arena_used_ == kMaxTasks) return nullptr;
     task = &arena_[arena_used_++];
   }
+  // The park number carries over to the recycled slot, so a late
+  // arm_interruptible_park() aimed at the old task cannot match a park of
+  // the new one (park.cc).
+  uint32_t park_number = task->wake_state.load(std::memory_order_relaxed) & ~3u;
   new (task) Task;
+  task->wake_state.store(park_number, std::memory_order_relaxed);
   task->id = next_id_++;
   task->registry_next = head_;
   if (head_ != nullptr) head_->registry_previous = task;

@@ -38,6 +38,13 @@ class TaskRegistry {
   bool contains(const void* pointer) const;
 
   size_t live_count() const { return live_.load(std::memory_order_relaxed); }
+  // Calls visit(task) for every live task, under the registry's lock (so
+  // no task is created or removed meanwhile; keep `visit` short).
+  template <typename Visit>
+  void for_each_live(Visit visit) {
+    SpinLockGuard guard(lock_);
+    for (Task* task = head_; task != nullptr; task = task->registry_next) visit(task);
+  }
   size_t peak_live_count() const { return peak_live_.load(std::memory_order_relaxed); }
 
   // After fork only `survivor` exists in the child.

@@ -66,15 +66,18 @@ bool TimerQueue::cancel(Timer* timer) {
   return true;
 }
 
-void TimerQueue::fire_due(int64_t now_ns) {
-  if (earliest_deadline() > now_ns) return;
+size_t TimerQueue::fire_due(int64_t now_ns) {
+  if (earliest_deadline() > now_ns) return 0;
   SpinLockGuard guard(lock_);
+  size_t fired = 0;
   while (!heap_.empty() && heap_[0]->deadline_ns <= now_ns) {
     Timer* timer = heap_[0];
     remove_at(0);
     timer->fire(timer);
+    ++fired;
   }
   publish_earliest();
+  return fired;
 }
 
 size_t TimerQueue::size() {

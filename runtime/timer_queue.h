@@ -32,8 +32,9 @@ class TimerQueue {
   void add(Timer* timer);
   // True if the timer was removed before it fired.
   bool cancel(Timer* timer);
-  // Fires every timer whose deadline is at or before `now_ns`.
-  void fire_due(int64_t now_ns);
+  // Fires every timer whose deadline is at or before `now_ns`; returns how
+  // many fired.
+  size_t fire_due(int64_t now_ns);
   int64_t earliest_deadline() const { return earliest_.load(std::memory_order_acquire); }
   size_t size();
   void reset_after_fork();

@@ -4,6 +4,8 @@
 #include <cerrno>
 
 #include "runtime/clock.h"
+#include "runtime/park.h"
+#include "runtime/probes.h"
 #include "runtime/scheduler.h"
 #include "runtime/task.h"
 
@@ -15,6 +17,13 @@ thread_local Worker* t_current_worker = nullptr;
 // Go's constant: often enough that the global queue cannot starve, rarely
 // enough that its lock is not on every scheduling round.
 constexpr uint64_t kGlobalQueueInterval = 61;
+
+// Queued ring entries go to the kernel in one system call when the worker
+// runs out of local tasks (the tasks it has just run have queued theirs),
+// or when this many are waiting, or at least every few scheduling rounds
+// so a long queue of runnable tasks cannot hold I/O back.
+constexpr unsigned kSubmitBatch = 32;
+constexpr uint64_t kSubmitInterval = 8;
 
 }  // namespace
 
@@ -81,6 +90,7 @@ void Worker::run(Task* task) {
   task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   task->park_reason = nullptr;
   stats.switches.add();
+  GREENSHIM_PROBE_TASK_SWITCH(index, task->id);
   // errno is the kernel thread's; the task's value travels with the task.
   // This loop always runs on this worker's own kernel thread, so the
   // address of errno is stable here.
@@ -95,12 +105,39 @@ void Worker::complete_switch() {
   current = nullptr;
   AfterSwitch request = after_switch_;
   after_switch_ = AfterSwitch{};
+  // Read before the request runs: once it has, the task may be running
+  // elsewhere, or finished and freed.
+  bool interruptible = task->interruptible_park &&
+                       task->state.load(std::memory_order_relaxed) == TaskState::kParked;
+  uint32_t park_state = task->wake_state.load(std::memory_order_relaxed);
   if (request.function != nullptr) request.function(task, request.argument);
+  if (interruptible) arm_interruptible_park(task, park_state);
 }
 
 void Worker::fire_due_timers() {
   if (scheduler->timers.earliest_deadline() == kNoDeadline) return;
-  scheduler->timers.fire_due(monotonic_now_ns());
+  stats.timers_fired.add(scheduler->timers.fire_due(monotonic_now_ns()));
+}
+
+IoRing* Worker::io_ring() {
+  if (io_ring_.started()) return &io_ring_;
+  return io_ring_.start() ? &io_ring_ : nullptr;
+}
+
+void Worker::poll_io() {
+  if (!io_ring_.started()) return;
+  if (unsigned reaped = io_ring_.reap()) count_io_completions(reaped);
+  unsigned queued = io_ring_.queued();
+  if (queued != 0 &&
+      (queued >= kSubmitBatch || !has_local_work() || schedule_tick_ % kSubmitInterval == 0))
+    submit_queued_io();
+}
+
+void Worker::submit_queued_io() {
+  unsigned submitted = io_ring_.flush();
+  if (submitted == 0) return;
+  count_io_submit_batch(submitted);
+  GREENSHIM_PROBE_IO_SUBMIT(index, submitted);
 }
 
 Task* Worker::take_local() {
@@ -112,6 +149,7 @@ Task* Worker::find_runnable() {
   for (;;) {
     ++schedule_tick_;
     fire_due_timers();
+    poll_io();
     Task* task = nullptr;
     if (schedule_tick_ % kGlobalQueueInterval == 0) task = scheduler->global_queue.pop();
     if (task == nullptr) task = take_local();
@@ -136,6 +174,7 @@ Task* Worker::steal_from_others(bool include_run_next) {
     Task* task = victim->steal_into(this, include_run_next);
     if (task != nullptr) {
       stats.steals_won.add();
+      GREENSHIM_PROBE_STEAL(index, victim->index, task->id);
       return task;
     }
   }
@@ -165,6 +204,7 @@ Task* Worker::spin_for_work() {
       return task;
     }
     fire_due_timers();
+    poll_io();
     if (scheduler->stopping.load(std::memory_order_relaxed) || monotonic_now_ns() >= give_up)
       return nullptr;
     for (int i = 0; i < 32; ++i) __builtin_ia32_pause();
@@ -172,15 +212,17 @@ Task* Worker::spin_for_work() {
 }
 
 void Worker::park_idle() {
+  submit_queued_io();
   scheduler->push_idle(this);
   stop_spinning(false);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   bool recheck = scheduler->work_visible() || has_local_work() ||
                  scheduler->stopping.load(std::memory_order_relaxed) ||
-                 scheduler->timers.earliest_deadline() <= monotonic_now_ns();
+                 scheduler->timers.earliest_deadline() <= monotonic_now_ns() ||
+                 io_ring_.has_completions();
   if (!recheck) {
     stats.parks.add();
-    parker.park(scheduler->timers.earliest_deadline());
+    parker.park(scheduler->timers.earliest_deadline(), &io_ring_);
   }
   // Still listed: we woke on our own (timer, re-check). Not listed: a waker
   // took us off and counted us as spinning.
@@ -195,6 +237,7 @@ void Worker::reset_after_fork() {
   on_idle_list = false;
   has_kernel_thread = false;
   after_switch_ = AfterSwitch{};
+  io_ring_.abandon_after_fork();
 }
 
 }  // namespace greenshim

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "runtime/context.h"
+#include "runtime/io_ring.h"
 #include "runtime/parker.h"
 #include "runtime/stats.h"
 #include "runtime/work_stealing_deque.h"
@@ -41,6 +42,10 @@ class Worker {
   // previous occupant to the deque.
   void push_local(Task* task, bool run_next);
   bool has_local_work() const;
+  // Tasks waiting in this worker's deque and run-next slot (racy; for traces).
+  size_t local_queue_length() const {
+    return run_queue_.size_estimate() + (run_next_.load(std::memory_order_relaxed) != nullptr);
+  }
   // Another worker takes up to half of this one's deque; nullptr if empty.
   Task* steal_into(Worker* thief, bool include_run_next);
 
@@ -51,6 +56,8 @@ class Worker {
   void reset_after_fork();
   // Fires the timers that are due; one atomic load when none is armed.
   void fire_due_timers();
+  // This worker's ring, set up on first use; nullptr if the kernel refuses.
+  IoRing* io_ring();
 
   Scheduler* const scheduler;
   const int index;
@@ -71,10 +78,13 @@ class Worker {
   Task* steal_from_others(bool include_run_next);
   Task* spin_for_work();
   void park_idle();
+  void poll_io();
+  void submit_queued_io();
   void run(Task* task);
   void complete_switch();
   void stop_spinning(bool found_work);
 
+  IoRing io_ring_;
   WorkStealingDeque<Task, kRunQueueCapacity> run_queue_;
   std::atomic<Task*> run_next_{nullptr};
   AfterSwitch after_switch_;

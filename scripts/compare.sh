@@ -52,7 +52,13 @@ declare -A QUICK_ARGS=(
   [yield_pingpong]=100000
   [condvar_pingpong]=10000
   [mutex_contended]=2000000
+  [mutex_uncontended]=10000000
+  [mutex_threads]=1000000
+  [pipeline]=50000
   [many_threads]=20000
+  [echo_server]="500 100 1000"
+  [sleep_storm]="10000 20"
+  [pipe_read_ready]=2000
 )
 
 cd "$GREENSHIM_ROOT" || die "cannot cd to $GREENSHIM_ROOT"

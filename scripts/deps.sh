@@ -17,8 +17,11 @@ PACKAGES=(
   g++
   pbzip2
   stress-ng
+  memcached
   gdb
   python3
+  systemtap-sdt-dev
+  gnuplot-nox
 )
 
 missing=()

@@ -81,6 +81,24 @@ RuntimeOptions options_from_environment() {
            options.spin_microseconds);
     }
   }
+  if (const char* text = getenv("GREENSHIM_SCHEDTRACE")) {
+    if (parse_size(text, &value) && value >= 1 && value <= 3600000) {
+      options.schedtrace_ms = static_cast<long>(value);
+    } else {
+      warn("GREENSHIM_SCHEDTRACE=%s is not a number of milliseconds from 1 to 3600000; no trace",
+           text);
+    }
+  }
+  if (const char* text = getenv("GREENSHIM_IO")) {
+    if (strcmp(text, "off") == 0) {
+      options.io_mode = IoMode::kOff;
+    } else if (strcmp(text, "uring") == 0) {
+      options.io_mode = IoMode::kUring;
+    } else if (*text != '\0') {
+      warn("GREENSHIM_IO=%s is not 'uring' or 'off'; using io_uring where the kernel allows it",
+           text);
+    }
+  }
   options.stats = flag("GREENSHIM_STATS");
   options.stats_file = getenv("GREENSHIM_STATS_FILE");
   if (options.stats_file != nullptr && *options.stats_file != '\0') options.stats = true;

@@ -16,6 +16,9 @@ const GlibcFunctions& glibc() {
       lookup<decltype(GlibcFunctions::pthread_getattr_np)>("pthread_getattr_np"),
       lookup<decltype(GlibcFunctions::pthread_exit)>("pthread_exit"),
       lookup<decltype(GlibcFunctions::pthread_setname_np)>("pthread_setname_np"),
+      lookup<decltype(GlibcFunctions::fclose)>("fclose"),
+      lookup<decltype(GlibcFunctions::pclose)>("pclose"),
+      lookup<decltype(GlibcFunctions::closefrom)>("closefrom"),
   };
   return functions;
 }

@@ -7,11 +7,14 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 
+#include "runtime/crash_report.h"
 #include "runtime/log.h"
 #include "runtime/runtime.h"
 #include "shim/config.h"
 #include "shim/glibc.h"
+#include "shim/task_signals.h"
 
 namespace greenshim::shim {
 namespace {
@@ -31,6 +34,13 @@ void exit_after_last_thread() {
   if (spawn([](void*) -> void* { exit(0); }, nullptr, options, &exiting) != 0) exit(0);
 }
 
+bool ends_with(const char* text, const char* suffix) {
+  size_t text_length = strlen(text), suffix_length = strlen(suffix);
+  return text_length >= suffix_length &&
+         strcmp(text + text_length - suffix_length, suffix) == 0;
+}
+
+// GREENSHIM_STATS_FILE ending in .json gets JSON, anything else the table.
 void print_stats_at_exit() {
   int fd = STDERR_FILENO;
   if (g_stats_file != nullptr && *g_stats_file != '\0') {
@@ -40,7 +50,9 @@ void print_stats_at_exit() {
       fd = STDERR_FILENO;
     }
   }
-  print_runtime_stats(fd);
+  print_runtime_stats(fd, fd != STDERR_FILENO && ends_with(g_stats_file, ".json")
+                              ? StatsFormat::kJson
+                              : StatsFormat::kTable);
   if (fd != STDERR_FILENO) close(fd);
 }
 
@@ -53,7 +65,9 @@ void start() {
   }
   // The main thread's name is the program's (the kernel's comm).
   prctl(PR_GET_NAME, current_task()->name);
+  install_task_signal_delivery();
   set_last_task_hook(exit_after_last_thread);
+  install_crash_reporter();
   pthread_atfork(prepare_fork, after_fork_in_parent, after_fork_in_child);
   if (options.stats) {
     g_stats_file = options.stats_file;

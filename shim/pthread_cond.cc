@@ -3,6 +3,13 @@
 // the word and wake one or all. Because the waiter is counted before it
 // reads the word, a signaller holding the mutex never skips a waiter that
 // already tested its predicate. Wake-ups may be spurious, as POSIX allows.
+//
+// Broadcast wakes one waiter and moves the others onto the mutex's word,
+// counted there as its waiters: the mutex's unlocks then wake them one at a
+// time, instead of all of them waking together only to queue on the mutex
+// (a thundering herd). The woken one takes the mutex, and its unlock
+// starts the chain. Process-shared and robust mutexes are not moved onto
+// (their waits are the kernel's, or their word has the kernel's format).
 #include <pthread.h>
 
 #include <cerrno>
@@ -22,23 +29,40 @@ using shim::state_of;
 namespace {
 
 int wait_until(pthread_cond_t* cond, pthread_mutex_t* mutex, int64_t deadline_ns) {
-  if (int error = shim::mutex_check_owner(state_of<MutexState>(mutex))) return error;
+  MutexState* mutex_state = state_of<MutexState>(mutex);
+  if (int error = shim::mutex_check_owner(mutex_state)) return error;
   CondState* state = state_of<CondState>(cond);
   state->waiters.fetch_add(1, std::memory_order_seq_cst);
   uint32_t sequence = state->sequence.load(std::memory_order_seq_cst);
-  uint32_t recursion = shim::mutex_release_for_wait(state_of<MutexState>(mutex));
+  bool movable = state->process_shared == 0 && shim::mutex_accepts_requeue(mutex_state);
+  state->requeue_target.store(movable ? mutex_state : nullptr, std::memory_order_relaxed);
+  uint32_t recursion = shim::mutex_release_for_wait(mutex_state);
+  WakeInfo info;
   int error = shim::wait_on_word(&state->sequence, sequence, deadline_ns, state->process_shared != 0,
-                                 "condvar");
+                                 "condvar", &info);
   state->waiters.fetch_sub(1, std::memory_order_relaxed);
-  shim::mutex_reacquire_after_wait(state_of<MutexState>(mutex), recursion);
-  return error == ETIMEDOUT ? ETIMEDOUT : 0;
+  if (int lock_error = shim::mutex_reacquire_after_wait(mutex_state, recursion, error, info))
+    return lock_error;
+  // A waiter moved by a broadcast was woken, even if its deadline passed
+  // while it waited for the mutex.
+  bool moved = info.address == &mutex_state->word;
+  return error == ETIMEDOUT && !moved ? ETIMEDOUT : 0;
+}
+
+void count_moved_waiters(int moved, void* mutex) {
+  shim::mutex_add_requeued_waiters(static_cast<MutexState*>(mutex), moved);
 }
 
 int wake(pthread_cond_t* cond, int count) {
   CondState* state = state_of<CondState>(cond);
   if (state->waiters.load(std::memory_order_seq_cst) == 0) return 0;
   state->sequence.fetch_add(1, std::memory_order_seq_cst);
-  shim::wake_word(&state->sequence, count, state->process_shared != 0);
+  MutexState* mutex = state->requeue_target.load(std::memory_order_relaxed);
+  if (count > 1 && mutex != nullptr) {
+    requeue_address(&state->sequence, &mutex->word, count_moved_waiters, mutex);
+  } else {
+    shim::wake_word(&state->sequence, count, state->process_shared != 0);
+  }
   return 0;
 }
 

@@ -1,11 +1,13 @@
 // pthread_kill and pthread_sigqueue: a signal aimed at one green thread.
 //
 // Signals reach kernel threads, not green threads. A target that is running
-// (or blocked in a call the shim does not route, such as sigwait) gets the
-// signal on the kernel thread under it. A target that is parked or waiting
-// to run gets it process-directed, so some thread that does not block it
-// handles it: the nearest approximation until per-task signal delivery
-// exists (see README, "Not yet supported").
+// gets the signal on the kernel thread under it. A target that is not
+// running, when the program handles the signal, gets it posted to the task
+// (task_signals.h): its handler runs in that green thread when it next
+// runs, and an interruptible wait it is parked in (I/O, sleep, poll) ends
+// with EINTR as natively. A signal with its default action or ignored, and
+// pthread_sigqueue's payload, go process-directed to a thread that does
+// not block them: the nearest approximation for those.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -30,8 +32,19 @@ int check_target(pthread_t thread, int signal) {
   return 0;
 }
 
+bool handled_by_program(int signal) {
+  struct sigaction action;
+  return sigaction(signal, nullptr, &action) == 0 && action.sa_handler != SIG_DFL &&
+         action.sa_handler != SIG_IGN;
+}
+
 int deliver(pthread_t thread, int signal, const siginfo_t* info) {
-  int tid = kernel_tid_running(shim::task_of(thread));
+  Task* target = shim::task_of(thread);
+  int tid = kernel_tid_running(target);
+  if (tid == 0 && info == nullptr && handled_by_program(signal)) {
+    post_signal(target, signal);
+    return 0;
+  }
   long result;
   if (info != nullptr) {
     result = tid != 0 ? raw::syscall6(SYS_rt_tgsigqueueinfo, getpid(), tid, signal,

@@ -3,9 +3,9 @@
 // thread to sleep. glibc's sleep() and usleep() call its internal nanosleep
 // directly, so each is interposed by name.
 //
-// A parked sleeper is not interrupted by signals (signals reach kernel
-// threads, not green threads; see README), so these return 0 with nothing
-// remaining. Clocks other than REALTIME, MONOTONIC and BOOTTIME (CPU-time
+// A signal posted to the sleeping green thread (pthread_kill; see
+// task_signals.h) ends the sleep with EINTR and the time remaining, as
+// natively. Clocks other than REALTIME, MONOTONIC and BOOTTIME (CPU-time
 // clocks), and callers that are not green threads, get the kernel's sleep.
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +37,8 @@ bool served_by_runtime(clockid_t clock) {
 
 extern "C" int clock_nanosleep(clockid_t clock, int flags, const timespec* request,
                                timespec* remaining) {
+  // glibc's rule: a thread's own CPU clock cannot be slept on.
+  if (clock == CLOCK_THREAD_CPUTIME_ID) return EINVAL;
   if (!served_by_runtime(clock)) {
     long result = raw::syscall6(SYS_clock_nanosleep, clock, flags,
                                 reinterpret_cast<long>(request), reinterpret_cast<long>(remaining));
@@ -44,14 +46,19 @@ extern "C" int clock_nanosleep(clockid_t clock, int flags, const timespec* reque
   }
   if (request == nullptr || request->tv_nsec < 0 || request->tv_nsec >= 1000000000) return EINVAL;
   if ((flags & TIMER_ABSTIME) != 0) {
-    sleep_until(deadline_from_timespec(clock == CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC,
-                                      *request));
-  } else {
-    if (request->tv_sec < 0) return EINVAL;
-    sleep_until(monotonic_now_ns() + nanoseconds(*request));
-    if (remaining != nullptr) *remaining = timespec{0, 0};
+    return sleep_until(deadline_from_timespec(
+                           clock == CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC, *request),
+                       true);
   }
-  return 0;
+  if (request->tv_sec < 0) return EINVAL;
+  int64_t deadline = monotonic_now_ns() + nanoseconds(*request);
+  if (sleep_until(deadline, true) != EINTR) return 0;
+  if (remaining != nullptr) {
+    int64_t left = deadline - monotonic_now_ns();
+    if (left < 0) left = 0;
+    *remaining = timespec{left / 1000000000, left % 1000000000};
+  }
+  return EINTR;
 }
 
 extern "C" int nanosleep(const timespec* request, timespec* remaining) {

@@ -18,17 +18,23 @@ namespace greenshim::shim {
 
 // pthread_mutex_t (40 bytes). `kind` is glibc's __kind, at the same offset,
 // so PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP and friends mean what they mean.
+// shim/mutex.cc describes the word of an ordinary mutex; a robust mutex's
+// word has the kernel's robust-futex format instead (shim/robust_mutex.cc),
+// and `robust_next` links it into the process's robust list while held.
 struct MutexState {
-  std::atomic<uint32_t> word;  // 0 unlocked, 1 locked, 2 locked and contended
-  uint32_t recursion;          // extra acquisitions of a recursive mutex
-  uint32_t unused_owner_tid;   // glibc's __owner; left zero
-  uint32_t unused_users;
-  int32_t kind;                // PTHREAD_MUTEX_{NORMAL,RECURSIVE,ERRORCHECK,ADAPTIVE}_NP | flags
-  uint32_t unused_spins;
-  std::atomic<uintptr_t> owner;  // Task* of the holder, for the checking kinds
-  uintptr_t unused_list;
+  std::atomic<uint32_t> word;
+  uint32_t recursion;  // extra acquisitions of a recursive mutex
+  // Coarse time (ms) at which the waiters last made progress: the first
+  // one started waiting, or one got the lock. Ordinary mutexes only.
+  std::atomic<uint32_t> progress_ms;
+  std::atomic<uint32_t> robust_state;  // RobustState, robust mutexes only
+  int32_t kind;           // PTHREAD_MUTEX_{NORMAL,RECURSIVE,ERRORCHECK,ADAPTIVE}_NP | flags
+  uint32_t prio_ceiling;  // recorded for PTHREAD_PRIO_PROTECT; no effect
+  std::atomic<uintptr_t> owner;  // the holder's id (mutex.cc), for the kinds that check it
+  void* robust_next;
 };
 static_assert(sizeof(MutexState) == sizeof(pthread_mutex_t));
+static_assert(offsetof(MutexState, kind) == 16);
 
 // pthread_cond_t (48 bytes).
 struct CondState {
@@ -36,7 +42,10 @@ struct CondState {
   std::atomic<uint32_t> waiters;
   uint32_t clock;                  // 0: CLOCK_REALTIME, 1: CLOCK_MONOTONIC
   uint32_t process_shared;         // 1: waits use the kernel's shared futex
-  uint32_t unused[8];
+  // The mutex the waiters use, when a broadcast may move them onto it
+  // (see pthread_cond.cc); null otherwise.
+  std::atomic<MutexState*> requeue_target;
+  uint32_t unused[6];
 };
 static_assert(sizeof(CondState) == sizeof(pthread_cond_t));
 

@@ -9,6 +9,9 @@
 // every time: a case that now matches passes, one that differs is reported
 // as skipped with the reason, and scripts/test.sh counts it as skipped.
 //
+// A few programs run preloaded with settings of their own
+// (kPreloadedSettings), such as a single worker.
+//
 // Arguments (from the BUILD file): --shim=<path to libgreenshim.so>, then
 // the paths of the programs; one test case per program, named after it.
 // Every run is killed after a timeout: 60 s natively; preloaded, ten times
@@ -32,6 +35,21 @@ struct ExitExpectation {
 };
 constexpr ExitExpectation kNonZeroExits[] = {
     {"exit_from_thread", 3},
+};
+
+// Programs that run preloaded with settings of their own, added to the
+// usual environment.
+struct PreloadedSetting {
+  const char* program;
+  const char* setting;  // NAME=value
+};
+constexpr PreloadedSetting kPreloadedSettings[] = {
+    // 1,000 threads waiting in std::barrier, std::latch, std::counting_semaphore
+    // and std::atomic::wait, all on a single worker.
+    {"cxx20_sync", "GREENSHIM_WORKERS=1"},
+    // On one worker a woken waiter can only run once the thread that woke it
+    // parks, so barging is at its worst.
+    {"mutex_no_starvation", "GREENSHIM_WORKERS=1"},
 };
 
 // Programs that show a limitation an open issue will remove.
@@ -96,6 +114,9 @@ TEST_P(CompareTest, SameOutputNativeAndPreloaded) {
 
   RunOptions preloaded_options = native_options;
   preloaded_options.env = PreloadedEnvironment(g_shim_path);
+  for (const PreloadedSetting& entry : kPreloadedSettings) {
+    if (name == entry.program) preloaded_options.env.push_back(entry.setting);
+  }
   auto scaled = std::chrono::milliseconds(static_cast<long>(native.seconds * 10000)) +
                 std::chrono::seconds(10);
   preloaded_options.timeout =

@@ -5,7 +5,10 @@
 // how many), waits by kernel threads the runtime does not manage (they block
 // in a real futex) woken by tasks and vice versa, that a wake racing a
 // timeout is reported consistently on both sides, and that two tasks
-// ping-ponging never lose a wake-up.
+// ping-ponging never lose a wake-up. Also the shim's extras: a hand-off
+// wakes the longest waiter and tells it so, kFirst queues ahead, and a
+// requeue wakes one waiter and moves the others, which then wake (or time
+// out) from their new address.
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +17,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -274,6 +278,104 @@ TEST_P(AddressWaitTest, TaskWaiterIsWokenByAKernelThread) {
     EXPECT_EQ(woke, 2);
     waiters.join_all();
     EXPECT_EQ(waiters.woken.load(), 2);
+  });
+}
+
+// --- Hand-off, wait position and requeue (the shim's mutex and condvar). ----
+
+// One task waiting on `word` (expecting 0) with `position` and `deadline`;
+// `result` and `info` say how its wait ended once `done` is set.
+struct RecordedWait {
+  std::atomic<int> result{-1};
+  WakeInfo info{false, nullptr};
+  std::atomic<bool> done{false};
+  Task* task = nullptr;
+
+  RecordedWait(std::atomic<uint32_t>* word, WaitPosition position = WaitPosition::kLast,
+               int64_t deadline = kNoDeadline) {
+    task = start_task([this, word, position, deadline] {
+      result = wait_on_address(word, 0, deadline, "test", &info, position);
+      done = true;
+    });
+  }
+};
+
+// Starts waiters one at a time, each parked before the next starts, so
+// their order in the wait list is the order of `positions`.
+std::vector<std::unique_ptr<RecordedWait>> park_in_order(std::atomic<uint32_t>* word,
+                                                          std::vector<WaitPosition> positions) {
+  std::vector<std::unique_ptr<RecordedWait>> waits;
+  for (WaitPosition position : positions) {
+    waits.push_back(std::make_unique<RecordedWait>(word, position));
+    EXPECT_TRUE(eventually([&] { return is_parked(waits.back()->task); }));
+  }
+  return waits;
+}
+
+TEST_P(AddressWaitTest, HandOffWakesTheLongestWaiterAndTellsIt) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    EXPECT_FALSE(hand_off_address(&word));
+    auto waits = park_in_order(&word, {WaitPosition::kLast, WaitPosition::kLast});
+    EXPECT_TRUE(hand_off_address(&word));
+    join_task(waits[0]->task);
+    EXPECT_EQ(waits[0]->result.load(), 0);
+    EXPECT_TRUE(waits[0]->info.handed_off);
+    EXPECT_FALSE(waits[1]->done.load());
+    EXPECT_EQ(wake_address(&word, INT_MAX), 1);
+    join_task(waits[1]->task);
+    EXPECT_FALSE(waits[1]->info.handed_off);
+  });
+}
+
+TEST_P(AddressWaitTest, FirstPositionGoesAheadOfEarlierWaiters) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    auto waits = park_in_order(&word, {WaitPosition::kLast, WaitPosition::kFirst});
+    EXPECT_EQ(wake_address(&word, 1), 1);
+    join_task(waits[1]->task);
+    EXPECT_FALSE(waits[0]->done.load());
+    EXPECT_EQ(wake_address(&word, 1), 1);
+    join_task(waits[0]->task);
+  });
+}
+
+TEST_P(AddressWaitTest, RequeueWakesOneAndMovesTheOthersUnwoken) {
+  run_test([] {
+    std::atomic<uint32_t> from{0}, to{0};
+    auto waits = park_in_order(&from, {WaitPosition::kLast, WaitPosition::kLast,
+                                       WaitPosition::kLast});
+    int moved = 0;
+    auto count_moved = [](int count, void* total) { *static_cast<int*>(total) += count; };
+    EXPECT_EQ(requeue_address(&from, &to, count_moved, &moved), 3);
+    EXPECT_EQ(moved, 2);
+    join_task(waits[0]->task);
+    EXPECT_EQ(waits[0]->info.address, &from);
+    EXPECT_EQ(wake_address(&from, INT_MAX), 0);
+    EXPECT_FALSE(waits[1]->done.load());
+    EXPECT_EQ(wake_address(&to, INT_MAX), 2);
+    for (int i = 1; i < 3; ++i) {
+      join_task(waits[i]->task);
+      EXPECT_EQ(waits[i]->result.load(), 0);
+      EXPECT_EQ(waits[i]->info.address, &to);
+    }
+  });
+}
+
+// A moved waiter that times out leaves the list it was moved to.
+TEST_P(AddressWaitTest, MovedWaiterTimesOutFromItsNewAddress) {
+  run_test([] {
+    std::atomic<uint32_t> from{0}, to{0};
+    auto first = park_in_order(&from, {WaitPosition::kLast});
+    RecordedWait timed(&from, WaitPosition::kLast, monotonic_now_ns() + 50 * kMillisecond);
+    ASSERT_TRUE(eventually([&] { return is_parked(timed.task); }));
+    auto ignore = [](int, void*) {};
+    EXPECT_EQ(requeue_address(&from, &to, ignore, nullptr), 2);
+    join_task(first[0]->task);
+    join_task(timed.task);
+    EXPECT_EQ(timed.result.load(), ETIMEDOUT);
+    EXPECT_EQ(timed.info.address, &to);
+    EXPECT_EQ(wake_address(&to, INT_MAX), 0);
   });
 }
 

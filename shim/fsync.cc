@@ -1,0 +1,20 @@
+// fsync and fdatasync wait for the disk, which can take milliseconds: a
+// green thread hands them to the runtime (io_uring's fsync, or a pool
+// thread) so its worker runs other tasks meanwhile.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/io_wait.h"
+#include "shim/io_transfer.h"
+
+using namespace greenshim;
+
+extern "C" {
+
+int fsync(int fd) { return static_cast<int>(shim::libc_result(blocking_syscall(SYS_fsync, fd))); }
+
+int fdatasync(int fd) {
+  return static_cast<int>(shim::libc_result(blocking_syscall(SYS_fdatasync, fd)));
+}
+
+}  // extern "C"

@@ -1,0 +1,195 @@
+// Runs each I/O program (tests/io/programs, built with no knowledge of
+// greenshim) natively, then with libgreenshim.so preloaded once per I/O
+// path: GREENSHIM_IO=uring and GREENSHIM_IO=off (the fallback that must
+// never block a worker either). Each (program, mode) pair is one test case,
+// named <program>_native, <program>_uring, <program>_off:
+//   - native: the program must pass (exit 0). Its result is kept for the
+//     preloaded cases.
+//   - uring / off: the same stdout and the same exit status or terminating
+//     signal as natively, and the GREENSHIM_STATS table on stderr, so a case
+//     cannot pass by running natively; and no "greenshim:" line naming
+//     GREENSHIM_IO (the shim saying it will not take the forced path).
+//     stderr is not compared otherwise.
+// A program that needs a particular worker count gets it preloaded (the
+// 1,000-readers test runs with GREENSHIM_WORKERS=1: one worker must serve
+// every blocked reader and the CPU-bound thread).
+//
+// Arguments (from the BUILD file): --shim=<path to libgreenshim.so>, then
+// the paths of the programs. Every run is killed after a timeout, so a hang
+// is a quick failure: 30 s natively; preloaded, five times the native time
+// plus 5 s, between 8 and 30 s.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/integration/subprocess.h"
+
+namespace greenshim::integration {
+namespace {
+
+// Extra environment for the preloaded runs of some programs.
+struct PreloadedSetting {
+  const char* program;
+  const char* variable;  // NAME=value
+};
+constexpr PreloadedSetting kPreloadedSettings[] = {
+    {"readers_1000", "GREENSHIM_WORKERS=1"},
+};
+
+enum class Mode { kNative, kUring, kOff };
+
+const char* ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kNative:
+      return "native";
+    case Mode::kUring:
+      return "uring";
+    case Mode::kOff:
+      return "off";
+  }
+  return "?";
+}
+
+// For gtest's messages about a failed case's parameter.
+void PrintTo(Mode mode, std::ostream* out) { *out << ModeName(mode); }
+
+constexpr std::chrono::seconds kNativeTimeout{30};
+constexpr std::chrono::seconds kMinPreloadedTimeout{8};
+constexpr std::chrono::seconds kMaxPreloadedTimeout{30};
+
+std::string g_shim_path;
+std::vector<std::string> g_programs;
+// Native results by program path: each program runs natively once, in its
+// _native case or in whichever of its cases comes first (under a filter).
+std::map<std::string, RunResult> g_native_runs;
+
+std::string Describe(const std::string& label, const RunResult& run) {
+  return label + ": " + run.status() + "\n--- " + label + " stdout ---\n" + Tail(run.out) + "--- " +
+         label + " stderr ---\n" + Tail(run.err);
+}
+
+const RunResult& NativeRun(const std::string& path) {
+  auto found = g_native_runs.find(path);
+  if (found != g_native_runs.end()) return found->second;
+  RunOptions options;
+  options.argv = {AbsolutePath(path)};
+  options.env = NativeEnvironment();
+  options.timeout = kNativeTimeout;
+  return g_native_runs.emplace(path, RunProgram(options)).first->second;
+}
+
+std::vector<std::string> PreloadedEnvironmentFor(const std::string& name, Mode mode) {
+  std::vector<std::string> env = PreloadedEnvironment(g_shim_path);
+  env.push_back(std::string("GREENSHIM_IO=") + ModeName(mode));
+  for (const PreloadedSetting& setting : kPreloadedSettings) {
+    if (name == setting.program) env.push_back(setting.variable);
+  }
+  return env;
+}
+
+// True if the shim said on stderr that it would not follow GREENSHIM_IO
+// (one of its "greenshim:" lines names the variable): the case would then
+// test another path than its name says.
+bool ShimRefusedMode(const std::string& err) {
+  size_t line_start = 0;
+  while (line_start < err.size()) {
+    size_t line_end = err.find('\n', line_start);
+    if (line_end == std::string::npos) line_end = err.size();
+    std::string line = err.substr(line_start, line_end - line_start);
+    if (line.rfind("greenshim:", 0) == 0 && line.find("GREENSHIM_IO") != std::string::npos) {
+      return true;
+    }
+    line_start = line_end + 1;
+  }
+  return false;
+}
+
+class IoCompareTest : public ::testing::TestWithParam<std::tuple<std::string, Mode>> {};
+
+TEST_P(IoCompareTest, SameAsNative) {
+  const auto& [path, mode] = GetParam();
+  const std::string name = Basename(path);
+  ASSERT_FALSE(g_shim_path.empty()) << "no --shim=<libgreenshim.so> argument";
+
+  const RunResult& native = NativeRun(path);
+  RecordProperty("native_seconds", std::to_string(native.seconds));
+  ASSERT_TRUE(native.started) << native.start_error;
+  ASSERT_FALSE(native.timed_out) << "the program hangs even natively\n"
+                                 << Describe("native", native);
+  // The program checks itself; natively it must pass, or the comparison
+  // would mean nothing.
+  ASSERT_TRUE(native.exited && native.exit_code == 0) << "natively the program should exit 0\n"
+                                                      << Describe("native", native);
+  if (mode == Mode::kNative) return;
+
+  RunOptions options;
+  options.argv = {AbsolutePath(path)};
+  options.env = PreloadedEnvironmentFor(name, mode);
+  auto scaled =
+      std::chrono::milliseconds(static_cast<long>(native.seconds * 5000)) + std::chrono::seconds(5);
+  options.timeout =
+      std::clamp<std::chrono::milliseconds>(scaled, kMinPreloadedTimeout, kMaxPreloadedTimeout);
+  RunResult preloaded = RunProgram(options);
+  const std::string label = std::string("preloaded GREENSHIM_IO=") + ModeName(mode);
+  RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
+  ASSERT_TRUE(preloaded.started) << preloaded.start_error;
+  ASSERT_FALSE(preloaded.timed_out)
+      << "HANG under greenshim (native run took " << native.seconds << " s)\n"
+      << Describe(label, preloaded) << "\n"
+      << Describe("native", native);
+  EXPECT_TRUE(HasShimStats(preloaded.err))
+      << "no GREENSHIM_STATS table on stderr: did the program run under the shim at all?\n"
+      << Describe(label, preloaded);
+  EXPECT_FALSE(ShimRefusedMode(preloaded.err))
+      << "the shim did not take the forced path " << ModeName(mode) << "\n"
+      << Describe(label, preloaded);
+  EXPECT_EQ(native.out, preloaded.out)
+      << "stdout differs (native: " << native.status() << ", " << label << ": "
+      << preloaded.status() << ")\n--- " << label << " stderr ---\n"
+      << Tail(preloaded.err) << "--- native stderr ---\n"
+      << Tail(native.err);
+  EXPECT_TRUE(native.same_ending(preloaded))
+      << "native: " << native.status() << ", " << label << ": " << preloaded.status() << "\n"
+      << (native.out == preloaded.out ? Describe(label, preloaded) : "");
+}
+
+std::string CaseName(const ::testing::TestParamInfo<IoCompareTest::ParamType>& info) {
+  std::string name = Basename(std::get<0>(info.param)) + "_" + ModeName(std::get<1>(info.param));
+  for (char& c : name) {
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, IoCompareTest,
+                         ::testing::Combine(::testing::ValuesIn(g_programs),
+                                            ::testing::Values(Mode::kNative, Mode::kUring,
+                                                              Mode::kOff)),
+                         CaseName);
+
+}  // namespace
+}  // namespace greenshim::integration
+
+int main(int argc, char** argv) {
+  using namespace greenshim::integration;
+  // Before InitGoogleTest, which evaluates ValuesIn(g_programs).
+  for (int i = 1; i < argc; ++i) {
+    if (strncmp(argv[i], "--shim=", 7) == 0) {
+      g_shim_path = argv[i] + 7;
+    } else if (strncmp(argv[i], "--gtest", 7) != 0) {
+      g_programs.push_back(argv[i]);
+    }
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  if (g_programs.empty()) {
+    fprintf(stderr, "usage: %s --shim=<libgreenshim.so> <program>...\n", argv[0]);
+    return 2;
+  }
+  return RUN_ALL_TESTS();
+}
