@@ -67,7 +67,9 @@ void on_completion(IoCompletion* self, int result) {
   wait->lock.lock();
   GREENSHIM_PROBE_IO_COMPLETE(wait->task->id, result);
   --wait->in_flight;
-  if (!wait->completed && !wait->draining) {
+  // A result that is not the cancellation's is kept even while draining:
+  // a read that completed just before its cancel has consumed the data.
+  if (!wait->completed && !(wait->draining && result == -ECANCELED)) {
     wait->completed = true;
     wait->result = result;
   }
@@ -145,6 +147,69 @@ RingOutcome wait_on_ring(int wanted, int64_t deadline_ns, const char* reason, bo
   return RingOutcome::kCompleted;
 }
 
+// A system call as its number and arguments, for the ring operations
+// that stand in for it.
+struct SystemCall {
+  long number;
+  long arguments[6];
+};
+
+bool has_ring_operation(long number) {
+  switch (number) {
+    case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_fsync: case SYS_fdatasync:
+    case SYS_readv: case SYS_writev: case SYS_preadv2: case SYS_pwritev2: case SYS_recvmsg:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void prepare_ring_operation(io_uring_sqe* entry, const SystemCall& call) {
+  const long* a = call.arguments;
+  int fd = static_cast<int>(a[0]);
+  auto* vectors = reinterpret_cast<const iovec*>(a[1]);
+  auto count = static_cast<unsigned>(a[2]);
+  switch (call.number) {
+    case SYS_accept:
+    case SYS_accept4:
+      io_uring_prep_accept(entry, fd, reinterpret_cast<sockaddr*>(a[1]),
+                           reinterpret_cast<socklen_t*>(a[2]),
+                           call.number == SYS_accept4 ? static_cast<int>(a[3]) : 0);
+      break;
+    case SYS_connect:
+      io_uring_prep_connect(entry, fd, reinterpret_cast<const sockaddr*>(a[1]),
+                            static_cast<socklen_t>(a[2]));
+      break;
+    case SYS_fsync:
+    case SYS_fdatasync:
+      io_uring_prep_fsync(entry, fd, call.number == SYS_fdatasync ? IORING_FSYNC_DATASYNC : 0);
+      break;
+    case SYS_readv:  // -1: the file position, as readv(2)
+      io_uring_prep_readv(entry, fd, vectors, count, -1);
+      break;
+    case SYS_writev:
+      io_uring_prep_writev(entry, fd, vectors, count, -1);
+      break;
+    case SYS_preadv2:
+      io_uring_prep_readv2(entry, fd, vectors, count, a[3], static_cast<int>(a[5]));
+      break;
+    case SYS_pwritev2:
+      io_uring_prep_writev2(entry, fd, vectors, count, a[3], static_cast<int>(a[5]));
+      break;
+    case SYS_recvmsg:
+      io_uring_prep_recvmsg(entry, fd, reinterpret_cast<msghdr*>(a[1]), static_cast<unsigned>(a[2]));
+      break;
+  }
+}
+
+auto queue_call(const SystemCall& call) {
+  return [&call](IoRing& ring, IoWait* wait) {
+    return ring.queue(wait, [&call](io_uring_sqe* entry) { prepare_ring_operation(entry, call); })
+               ? 1
+               : 0;
+  };
+}
+
 bool use_ring() { return current_task() != nullptr && io_path() == IoPath::kUring; }
 
 }  // namespace
@@ -213,54 +278,27 @@ int wait_any_fd_ready(pollfd* fds, size_t count, int64_t deadline_ns) {
 
 long blocking_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
   if (use_ring()) {
-    auto* iov = reinterpret_cast<const iovec*>(a2);
-    auto prepare = [&](io_uring_sqe* entry) {
-      int fd = static_cast<int>(a1);
-      switch (number) {
-        case SYS_accept:
-        case SYS_accept4:
-          io_uring_prep_accept(entry, fd, reinterpret_cast<sockaddr*>(a2),
-                               reinterpret_cast<socklen_t*>(a3),
-                               number == SYS_accept4 ? static_cast<int>(a4) : 0);
-          break;
-        case SYS_connect:
-          io_uring_prep_connect(entry, fd, reinterpret_cast<const sockaddr*>(a2),
-                                static_cast<socklen_t>(a3));
-          break;
-        case SYS_fsync:
-        case SYS_fdatasync:
-          io_uring_prep_fsync(entry, fd, number == SYS_fdatasync ? IORING_FSYNC_DATASYNC : 0);
-          break;
-        case SYS_readv:
-          io_uring_prep_readv(entry, fd, iov, static_cast<unsigned>(a3), -1);
-          break;
-        case SYS_writev:
-          io_uring_prep_writev(entry, fd, iov, static_cast<unsigned>(a3), -1);
-          break;
-        case SYS_preadv2:
-          io_uring_prep_readv2(entry, fd, iov, static_cast<unsigned>(a3), a4, static_cast<int>(a6));
-          break;
-        case SYS_pwritev2:
-          io_uring_prep_writev2(entry, fd, iov, static_cast<unsigned>(a3), a4, static_cast<int>(a6));
-          break;
-      }
-    };
-    bool has_ring_operation = number == SYS_accept || number == SYS_accept4 ||
-                              number == SYS_connect || number == SYS_fsync ||
-                              number == SYS_fdatasync || number == SYS_readv ||
-                              number == SYS_writev || number == SYS_preadv2 ||
-                              number == SYS_pwritev2;
-    if (has_ring_operation) {
-      int result = 0;
-      auto queue_call = [&prepare](IoRing& ring, IoWait* wait) {
-        return ring.queue(wait, prepare) ? 1 : 0;
-      };
-      if (wait_on_ring(1, kNoDeadline, "system call", false, queue_call, &result) ==
-          RingOutcome::kCompleted)
-        return result;
-    }
+    SystemCall call{number, {a1, a2, a3, a4, a5, a6}};
+    int result = 0;
+    if (has_ring_operation(number) &&
+        wait_on_ring(1, kNoDeadline, "system call", false, queue_call(call), &result) ==
+            RingOutcome::kCompleted)
+      return result;
   }
   return call_on_blocking_thread(number, a1, a2, a3, a4, a5, a6);
+}
+
+long read_on_ring(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+  if (!use_ring()) return -ENOSYS;
+  SystemCall call{number, {a1, a2, a3, a4, a5, a6}};
+  int result = 0;
+  switch (wait_on_ring(1, kNoDeadline, "I/O", true, queue_call(call), &result)) {
+    case RingOutcome::kCompleted: return result;
+    case RingOutcome::kInterrupted: return -EINTR;
+    case RingOutcome::kDeadline:
+    case RingOutcome::kUnavailable: break;
+  }
+  return -ENOSYS;
 }
 
 }  // namespace greenshim

@@ -52,4 +52,13 @@ int wait_any_fd_ready(pollfd* fds, size_t count, int64_t deadline_ns);
 long blocking_syscall(long number, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
                       long a5 = 0, long a6 = 0);
 
+// A read that would block, as the ring's own operation (SYS_readv,
+// SYS_preadv2 or SYS_recvmsg with their system-call arguments): one
+// submission instead of a readiness wait and a second read. Interruptible:
+// a signal posted to the task first cancels it (-EINTR; a read that
+// completed anyway returns its count). -ENOSYS when the ring path is not in
+// use; the caller then waits for readiness instead.
+long read_on_ring(long number, long a1, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0,
+                  long a6 = 0);
+
 }  // namespace greenshim

@@ -176,6 +176,15 @@ long read_without_blocking(int fd, const iovec* vectors, int count, off_t offset
   if (direct(fd, flags)) return preadv2_call(fd, vectors, count, offset, flags);
   for (;;) {
     long result = preadv2_call(fd, vectors, count, offset, flags | RWF_NOWAIT);
+    if (result == -EAGAIN && !fd_is_file(fd) && !fd_is_nonblocking(fd)) {
+      // The ring reads as soon as data comes: one submission instead of a
+      // readiness wait and a second read.
+      result = read_on_ring(SYS_preadv2, fd, reinterpret_cast<long>(vectors), count, offset, 0,
+                            flags);
+      if (result == -EINTR && restart_after_interruption()) continue;
+      if (result != -ENOSYS) return result;
+      result = -EAGAIN;  // no ring here: wait for readiness instead
+    }
     if (result == -EAGAIN || result == -EOPNOTSUPP) {
       if (fd_is_file(fd) || fd_is_nonblocking(fd))
         return preadv2_call(fd, vectors, count, offset, flags);
