@@ -102,12 +102,12 @@ bool IoRing::usable(const char** reason) {
 }
 
 IoRing::~IoRing() {
-  if (started_) io_uring_queue_exit(&ring_);
+  if (started()) io_uring_queue_exit(&ring_);
   if (kick_fd_ >= 0) close(kick_fd_);
 }
 
 bool IoRing::start() {
-  if (started_) return true;
+  if (started()) return true;
   if (broken_) return false;
   // Blocking on purpose: io_uring reports EAGAIN at once for a
   // non-blocking file instead of waiting for it to become readable.
@@ -122,13 +122,13 @@ bool IoRing::start() {
   kick_fd_ = move_out_of_the_way(kick_fd_);
   kick_completion_.complete = on_kick;
   kick_completion_.ring = this;
-  started_ = true;
+  started_.store(true, std::memory_order_release);
   arm_kick_read();
   return true;
 }
 
 io_uring_sqe* IoRing::take_entry_locked() {
-  if (!started_) return nullptr;
+  if (!started()) return nullptr;
   io_uring_sqe* entry = io_uring_get_sqe(&ring_);
   if (entry == nullptr) {
     submit_locked();
@@ -150,12 +150,15 @@ unsigned IoRing::flush() {
 }
 
 unsigned IoRing::reap() {
-  if (!started_) return 0;
+  if (!started() || !reap_lock_.try_lock()) return 0;
   unsigned total = 0;
   io_uring_cqe* batch[kReapBatch];
   for (;;) {
     unsigned count = io_uring_peek_batch_cqe(&ring_, batch, kReapBatch);
-    if (count == 0) return total;
+    if (count == 0) {
+      reap_lock_.unlock();
+      return total;
+    }
     for (unsigned index = 0; index < count; ++index) {
       auto* completion = static_cast<IoCompletion*>(io_uring_cqe_get_data(batch[index]));
       if (completion != nullptr) completion->complete(completion, batch[index]->res);
@@ -165,10 +168,20 @@ unsigned IoRing::reap() {
   }
 }
 
+bool IoRing::has_completions() {
+  if (!started() || !reap_lock_.try_lock()) return false;
+  bool any = io_uring_cq_ready(&ring_) > 0;
+  reap_lock_.unlock();
+  return any;
+}
+
 void IoRing::wait(int64_t deadline_ns) {
-  if (!started_) return;
+  if (!started()) return;
   flush();
-  if (has_completions()) return;
+  // Holding the reap lock keeps the monitor from reaping under the wait
+  // (it only reaps for stuck workers, and this one is not).
+  SpinLockGuard guard(reap_lock_);
+  if (io_uring_cq_ready(&ring_) > 0) return;
   io_uring_cqe* completion = nullptr;
   if (deadline_ns == kNoDeadline) {
     io_uring_wait_cqe(&ring_, &completion);
@@ -197,11 +210,12 @@ void IoRing::on_kick(IoCompletion* self, int) {
 
 void IoRing::abandon_after_fork() {
   submit_lock_.reset_after_fork();
-  if (started_) io_uring_queue_exit(&ring_);
+  reap_lock_.reset_after_fork();
+  if (started()) io_uring_queue_exit(&ring_);
   if (kick_fd_ >= 0) close(kick_fd_);
   ring_ = io_uring{};
   kick_fd_ = -1;
-  started_ = false;
+  started_.store(false, std::memory_order_relaxed);
   broken_ = false;
   queued_.store(0, std::memory_order_relaxed);
 }

@@ -50,7 +50,7 @@ class IoRing {
 
   // Sets up the ring on first use; false if the kernel refused.
   bool start();
-  bool started() const { return started_; }
+  bool started() const { return started_.load(std::memory_order_acquire); }
 
   // Any thread: queues one operation; `prepare` fills the entry (its
   // user_data is set to `completion`, which may be null for "ignore").
@@ -75,7 +75,7 @@ class IoRing {
     for (;;) {
       {
         SpinLockGuard guard(submit_lock_);
-        if (!started_) return false;
+        if (!started()) return false;
         if (io_uring_sqe* entry = take_entry_locked()) {
           prepare(entry);
           io_uring_sqe_set_data(entry, completion);
@@ -91,10 +91,13 @@ class IoRing {
   // Owner: hands the queued entries to the kernel in one system call;
   // returns how many were submitted.
   unsigned flush();
-  // Owner: runs the callback of every completion that has arrived; returns
-  // how many there were.
+  // Runs the callback of every completion that has arrived; returns how
+  // many there were. The owner calls it; so does the monitor for a worker
+  // whose kernel thread is stuck, so one reaper at a time (a busy ring is
+  // skipped: the other reaper is at it).
   unsigned reap();
-  bool has_completions() const { return started_ && io_uring_cq_ready(&ring_) > 0; }
+  // Under the reap lock, like reap(): false while another thread reaps.
+  bool has_completions();
   // Owner: flushes, then sleeps until a completion arrives, kick() is
   // called, or `deadline_ns` (monotonic; kNoDeadline for none) passes.
   void wait(int64_t deadline_ns);
@@ -116,12 +119,15 @@ class IoRing {
   };
 
   io_uring ring_{};
-  bool started_ = false;
+  // Set once by the owner; read by the monitor and by tasks cancelling
+  // from other workers.
+  std::atomic<bool> started_{false};
   bool broken_ = false;
   int kick_fd_ = -1;
   uint64_t kick_buffer_ = 0;
   KickCompletion kick_completion_;
   SpinLock submit_lock_;
+  SpinLock reap_lock_;
   // Entries queued but not yet submitted, readable without the lock (the
   // ring's own tail is a plain field that queue() writes under it).
   std::atomic<unsigned> queued_{0};

@@ -12,6 +12,7 @@
 #include "runtime/crash_report.h"
 #include "runtime/kernel_thread.h"
 #include "runtime/log.h"
+#include "runtime/monitor.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
 #include "runtime/schedtrace.h"
@@ -84,6 +85,7 @@ void Scheduler::ensure_kernel_threads() {
     }
     worker->has_kernel_thread = true;
   }
+  start_monitor(this);
 }
 
 void Scheduler::make_runnable(Task* task, bool run_next) {
@@ -146,8 +148,8 @@ bool Scheduler::remove_idle(Worker* worker) {
 
 bool Scheduler::work_visible() const {
   if (!global_queue.empty()) return true;
-  for (const auto& worker : workers) {
-    if (worker->has_local_work()) return true;
+  for (size_t slot = 0; slot < worker_slots(); ++slot) {
+    if (worker_at(slot)->has_local_work()) return true;
   }
   return false;
 }
@@ -213,6 +215,7 @@ int run(const RuntimeOptions& options, void* (*entry)(void*), void* argument) {
   for (auto& worker : scheduler->workers) {
     if (worker->has_kernel_thread) join_kernel_thread(worker->kernel_thread);
   }
+  stop_monitor_and_spares(scheduler);
   wait_for_blocking_threads_to_settle();
   if (scheduler->options.stats) print_stats(*scheduler, STDERR_FILENO, StatsFormat::kTable);
   Scheduler::instance_.store(nullptr, std::memory_order_release);
@@ -241,6 +244,7 @@ void after_fork_in_child() {
   if (scheduler == nullptr || survivor == nullptr || survivor->current == nullptr) return;
   reset_address_waits_after_fork();
   reset_blocking_pool_after_fork();
+  reset_monitor_after_fork(scheduler);
   scheduler->idle_lock_.reset_after_fork();
   scheduler->idle_head_ = nullptr;
   scheduler->idle_workers.store(0, std::memory_order_relaxed);

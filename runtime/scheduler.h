@@ -40,6 +40,8 @@
 // fresh worker threads and return when every task has finished).
 #pragma once
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -76,10 +78,20 @@ class Scheduler {
   bool remove_idle(Worker* worker);
   bool work_visible() const;
 
-  // Starts the kernel threads of the workers that have none yet; the first
-  // spawn calls it, so a program that never creates a thread never pays
-  // for them.
+  // Starts the kernel threads of the workers that have none yet, and the
+  // monitor; the first spawn calls it, so a program that never creates a
+  // thread never pays for them.
   void ensure_kernel_threads();
+
+  // Every worker that may hold tasks: the regular ones, then the spares
+  // started so far (monitor.h).
+  size_t worker_slots() const {
+    return workers.size() + spare_count.load(std::memory_order_acquire);
+  }
+  Worker* worker_at(size_t slot) const {
+    return slot < workers.size() ? workers[slot].get() : spares[slot - workers.size()].get();
+  }
+  void wake_monitor();
 
   const RuntimeOptions options;
   std::vector<std::unique_ptr<Worker>> workers;
@@ -91,6 +103,16 @@ class Scheduler {
   std::atomic<int> idle_workers{0};
   std::atomic<bool> stopping{false};
   std::atomic<IoPath> io_path{IoPath::kUndecided};  // see io_wait.h
+
+  // The monitor and the spare workers it starts (monitor.h). A spare slot
+  // is filled before spare_count counts it, and never emptied.
+  static constexpr size_t kMaxSpareWorkers = 64;
+  std::unique_ptr<Worker> spares[kMaxSpareWorkers];
+  std::atomic<size_t> spare_count{0};
+  std::atomic<bool> monitor_asleep{false};
+  std::atomic<uint32_t> monitor_word{0};  // bumped to wake the monitor
+  pthread_t monitor_thread{};
+  bool has_monitor_thread = false;
   // Called (on a scheduler stack) when the last live task finishes.
   void (*on_last_task_finished)() = nullptr;
 

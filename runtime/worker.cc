@@ -32,9 +32,11 @@ constexpr uint64_t kSubmitInterval = 8;
 __attribute__((noipa)) Worker* current_worker() { return t_current_worker; }
 __attribute__((noipa)) void set_current_worker(Worker* worker) { t_current_worker = worker; }
 
-Worker::Worker(Scheduler* owner, int worker_index)
+Worker::Worker(Scheduler* owner, int worker_index, bool spare)
     : scheduler(owner),
       index(worker_index),
+      is_spare(spare),
+      active(!spare),
       random_state_(0x9e3779b9u * static_cast<uint32_t>(worker_index + 1)) {}
 
 void Worker::push_local(Task* task, bool run_next) {
@@ -95,7 +97,17 @@ void Worker::run(Task* task) {
   // This loop always runs on this worker's own kernel thread, so the
   // address of errno is stable here.
   errno = task->saved_errno;
+  if (was_looking_for_work_) {
+    // Dekker's pattern with the monitor, which publishes that it sleeps,
+    // then looks at every worker's progress.
+    was_looking_for_work_ = false;
+    progress.fetch_add(1, std::memory_order_seq_cst);
+    if (scheduler->monitor_asleep.load(std::memory_order_seq_cst)) scheduler->wake_monitor();
+  } else {
+    bump_progress();
+  }
   switch_context(&scheduler_context, &task->context);
+  bump_progress();
   complete_switch();
 }
 
@@ -147,13 +159,21 @@ Task* Worker::take_local() {
 
 Task* Worker::find_runnable() {
   for (;;) {
+    if (retire_requested.load(std::memory_order_relaxed)) {
+      submit_queued_io();
+      give_away_queued_tasks();
+      return nullptr;
+    }
     ++schedule_tick_;
     fire_due_timers();
     poll_io();
     Task* task = nullptr;
     if (schedule_tick_ % kGlobalQueueInterval == 0) task = scheduler->global_queue.pop();
     if (task == nullptr) task = take_local();
-    if (task == nullptr) task = scheduler->global_queue.pop();
+    if (task == nullptr) {
+      was_looking_for_work_ = true;
+      task = scheduler->global_queue.pop();
+    }
     if (task == nullptr) task = spin_for_work();
     if (task != nullptr) return task;
     if (scheduler->stopping.load(std::memory_order_acquire)) return nullptr;
@@ -162,13 +182,13 @@ Task* Worker::find_runnable() {
 }
 
 Task* Worker::steal_from_others(bool include_run_next) {
-  size_t count = scheduler->workers.size();
+  size_t count = scheduler->worker_slots();
   random_state_ ^= random_state_ << 13;
   random_state_ ^= random_state_ >> 17;
   random_state_ ^= random_state_ << 5;
   size_t start = random_state_ % count;
   for (size_t offset = 0; offset < count; ++offset) {
-    Worker* victim = scheduler->workers[(start + offset) % count].get();
+    Worker* victim = scheduler->worker_at((start + offset) % count);
     if (victim == this) continue;
     stats.steals_tried.add();
     Task* task = victim->steal_into(this, include_run_next);
@@ -229,6 +249,36 @@ void Worker::park_idle() {
   scheduler->remove_idle(this);
 }
 
+void Worker::give_away_queued_tasks() {
+  bool gave = false;
+  if (Task* next = run_next_.exchange(nullptr, std::memory_order_acq_rel)) {
+    scheduler->global_queue.push(next);
+    gave = true;
+  }
+  while (Task* task = run_queue_.steal()) {
+    scheduler->global_queue.push(task);
+    gave = true;
+  }
+  if (gave) scheduler->notify_idle_worker();
+}
+
+void Worker::run_spare_loop() {
+  while (!scheduler->stopping.load(std::memory_order_acquire)) {
+    if (!active.load(std::memory_order_acquire)) {
+      // Inactive, it still reaps its ring (tasks parked on it before it
+      // retired), as an outsider: woken tasks go to the global queue.
+      set_current_worker(nullptr);
+      if (unsigned reaped = io_ring_.reap()) count_io_completions(reaped);
+      parker.park(kNoDeadline, &io_ring_);
+      set_current_worker(this);
+      continue;
+    }
+    run_scheduler_loop();
+    retire_requested.store(false, std::memory_order_relaxed);
+    active.store(false, std::memory_order_release);
+  }
+}
+
 void Worker::reset_after_fork() {
   run_queue_.clear();
   run_next_.store(nullptr, std::memory_order_relaxed);
@@ -238,6 +288,9 @@ void Worker::reset_after_fork() {
   has_kernel_thread = false;
   after_switch_ = AfterSwitch{};
   io_ring_.abandon_after_fork();
+  handed_off.store(false, std::memory_order_relaxed);
+  active.store(!is_spare, std::memory_order_relaxed);
+  retire_requested.store(false, std::memory_order_relaxed);
 }
 
 }  // namespace greenshim

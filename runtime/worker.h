@@ -32,7 +32,7 @@ class Worker {
  public:
   static constexpr size_t kRunQueueCapacity = 256;
 
-  Worker(Scheduler* scheduler, int index);
+  Worker(Scheduler* scheduler, int index, bool spare = false);
 
   // The scheduler loop; returns only when the runtime stops.
   void run_scheduler_loop();
@@ -58,6 +58,14 @@ class Worker {
   void fire_due_timers();
   // This worker's ring, set up on first use; nullptr if the kernel refuses.
   IoRing* io_ring();
+  IoRing& ring_for_monitor() { return io_ring_; }
+
+  // Any thread: moves every task queued here to the global queue (the
+  // monitor does this when the worker's kernel thread is stuck).
+  void give_away_queued_tasks();
+  // The loop of a spare worker's kernel thread (monitor.h): sleeps until
+  // activated, runs tasks until told to retire, and again.
+  void run_spare_loop();
 
   Scheduler* const scheduler;
   const int index;
@@ -72,6 +80,17 @@ class Worker {
   pthread_t kernel_thread{};
   bool has_kernel_thread = false;  // some kernel thread drives this worker
 
+  // What the monitor (monitor.h) watches and decides. `progress` is bumped
+  // on every switch into a task and back, so it is odd while a task runs
+  // and stands still while that task is stuck.
+  std::atomic<uint64_t> progress{0};
+  std::atomic<bool> handed_off{false};  // its tasks were given away; it is stuck
+  const bool is_spare;
+  std::atomic<bool> active;             // spares: running tasks now
+  std::atomic<bool> retire_requested{false};
+  uint64_t monitor_seen_progress = 0;   // the monitor's own bookkeeping
+  int64_t monitor_seen_at_ns = 0;
+
  private:
   Task* find_runnable();
   Task* take_local();
@@ -83,12 +102,17 @@ class Worker {
   void run(Task* task);
   void complete_switch();
   void stop_spinning(bool found_work);
+  void bump_progress() { progress.store(progress.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 
   IoRing io_ring_;
   WorkStealingDeque<Task, kRunQueueCapacity> run_queue_;
   std::atomic<Task*> run_next_{nullptr};
   AfterSwitch after_switch_;
   uint64_t schedule_tick_ = 0;
+  // Set when this worker looked beyond its own queue for work (it may have
+  // been idle long enough for the monitor to fall asleep): the next switch
+  // into a task then tells the monitor, with a full fence (monitor.cc).
+  bool was_looking_for_work_ = false;
   uint32_t random_state_;
 };
 

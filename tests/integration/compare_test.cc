@@ -50,6 +50,9 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // On one worker a woken waiter can only run once the thread that woke it
     // parks, so barging is at its worst.
     {"mutex_no_starvation", "GREENSHIM_WORKERS=1"},
+    // One worker: the first thread blocked in the kernel would hold up
+    // every other one but for the monitor's hand-off.
+    {"blocked_in_kernel", "GREENSHIM_WORKERS=1"},
 };
 
 // Programs that show a limitation an open issue will remove.
