@@ -10,6 +10,7 @@
 #include "runtime/clock.h"
 #include "runtime/kernel_thread.h"
 #include "runtime/log.h"
+#include "runtime/preemption.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/scheduler.h"
 #include "runtime/stats.h"
@@ -18,6 +19,8 @@ namespace greenshim {
 namespace {
 
 constexpr int64_t kHandOffAfterNs = 200'000;
+// How often a task interrupted at an unsafe point is asked again.
+constexpr int64_t kPreemptRetryNs = 1'000'000;
 constexpr int64_t kShortestSleepNs = 20'000;
 constexpr int64_t kLongestSleepNs = 10'000'000;
 // Rounds with nothing to do before the sleep starts doubling.
@@ -128,6 +131,8 @@ void retire_one_spare(Scheduler* scheduler) {
 
 // One look at every worker; true if a worker is running a task.
 bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
+  const int64_t preempt_ns =
+      preemption_enabled() ? scheduler->options.preempt_microseconds * 1000 : 0;
   bool busy = false;
   for (size_t slot = 0; slot < scheduler->worker_slots(); ++slot) {
     Worker* worker = scheduler->worker_at(slot);
@@ -152,11 +157,19 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
       if (ring.flush() + ring.reap() != 0) *acted = true;
       continue;
     }
-    if (now - worker->monitor_seen_at_ns < kHandOffAfterNs) continue;
+    int64_t stuck_ns = now - worker->monitor_seen_at_ns;
+    if (stuck_ns < kHandOffAfterNs) continue;
     if (!work_waiting_behind(*scheduler, *worker, now)) continue;
-    if (!kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed))) continue;
-    hand_off(scheduler, worker);
-    *acted = true;
+    if (kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed))) {
+      hand_off(scheduler, worker);
+      *acted = true;
+    } else if (preempt_ns > 0 && stuck_ns >= preempt_ns &&
+               now - worker->monitor_preempt_sent_ns >= kPreemptRetryNs) {
+      // Computing: preempt it. A task interrupted at an unsafe point
+      // carries on; ask again after kPreemptRetryNs.
+      worker->monitor_preempt_sent_ns = now;
+      if (request_preemption(worker, progress)) *acted = true;
+    }
   }
   return busy;
 }
@@ -215,6 +228,8 @@ void Scheduler::wake_monitor() {
 
 void start_monitor(Scheduler* scheduler) {
   if (scheduler->has_monitor_thread) return;
+  if (scheduler->options.preempt_microseconds > 0 && !preemption_enabled())
+    enable_preemption(scheduler->options.preempt_signal);
   int error = start_kernel_thread(monitor_main, scheduler, &scheduler->monitor_thread, 64 * 1024);
   if (error != 0) {
     warn("cannot start the monitor thread (%s); a worker blocked in the kernel will hold up "

@@ -19,6 +19,10 @@
 // next hand-off). Spares are capped at Scheduler::kMaxSpareWorkers, which
 // greenshim says once on stderr if it is ever reached.
 //
+// A stuck worker whose kernel thread is computing, not asleep, has run one
+// task for the whole preemption quantum (RuntimeOptions, default 10 ms in
+// the shim): the monitor asks for it to be preempted (preemption.h).
+//
 // kHandOffAfter is 200 us: longer than ordinary short system calls and page
 // faults (a hand-off costs a thread wake-up), short enough that the tasks
 // queued behind a stuck worker barely notice.

@@ -22,6 +22,11 @@ struct RuntimeOptions {
   // process goes quiet at once.
   long spin_microseconds = 50;
   IoMode io_mode = IoMode::kAuto;
+  // Preemption (preemption.h): a task that has run this long while others
+  // wait is switched out at a safe point; 0 turns it off (the runtime's
+  // own tests run without it; the shim's default is 10 ms).
+  long preempt_microseconds = 0;
+  int preempt_signal = 23;  // SIGURG: default action "ignore", rarely used
 };
 
 }  // namespace greenshim

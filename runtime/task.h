@@ -40,6 +40,9 @@ struct Task {
   void* (*entry)(void*) = nullptr;
   void* argument = nullptr;
   void* result = nullptr;
+  // The return-address slot of the program's entry function (start
+  // routine, or main): the preemption handler scans the stack up to here.
+  uintptr_t stack_scan_top = 0;
 
   uint64_t id = 0;  // unique over the process's life, never reused
   std::atomic<uint32_t> lifecycle{0};

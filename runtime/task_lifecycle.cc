@@ -28,6 +28,11 @@ void release_task(Scheduler* scheduler, Task* task) {
   auto* task = static_cast<Task*>(raw_task);
   current_worker()->stats.tasks_run.add();
   deliver_pending_signals(task);  // posted before it first ran
+  // The slot the call below pushes its return address into; the
+  // preemption handler's stack scan stops there (preemption.h).
+  uintptr_t stack_pointer;
+  asm volatile("mov %%rsp, %0" : "=r"(stack_pointer));
+  task->stack_scan_top = stack_pointer - sizeof(void*);
   exit_current_task(task->entry(task->argument));
 }
 

@@ -162,6 +162,10 @@ Task* Worker::find_runnable() {
     if (retire_requested.load(std::memory_order_relaxed)) {
       submit_queued_io();
       give_away_queued_tasks();
+      // A waker may have handed this worker the spinning role as it woke
+      // it (notify_idle_worker): pass it on, or no idle worker would ever
+      // be woken again.
+      stop_spinning(true);
       return nullptr;
     }
     ++schedule_tick_;

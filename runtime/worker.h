@@ -88,8 +88,11 @@ class Worker {
   const bool is_spare;
   std::atomic<bool> active;             // spares: running tasks now
   std::atomic<bool> retire_requested{false};
+  // The progress value of the task run the monitor asked to preempt.
+  std::atomic<uint64_t> preempt_progress{0};
   uint64_t monitor_seen_progress = 0;   // the monitor's own bookkeeping
   int64_t monitor_seen_at_ns = 0;
+  int64_t monitor_preempt_sent_ns = 0;
 
  private:
   Task* find_runnable();

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <cerrno>
@@ -49,6 +50,34 @@ bool flag(const char* name) {
   return text != nullptr && *text != '\0' && strcmp(text, "0") != 0;
 }
 
+// A signal by number ("23"), name ("SIGURG", "URG") or real-time offset
+// ("SIGRTMIN+3"); 0 when it is not one the preemption can borrow.
+int signal_from_text(const char* text) {
+  unsigned long long number;
+  int signal = 0;
+  if (parse_size(text, &number) && number < static_cast<unsigned long long>(NSIG)) {
+    signal = static_cast<int>(number);
+  } else {
+    const char* name = strncmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    if (strncmp(name, "RTMIN+", 6) == 0 && parse_size(name + 6, &number) &&
+        number <= static_cast<unsigned long long>(SIGRTMAX - SIGRTMIN)) {
+      signal = SIGRTMIN + static_cast<int>(number);
+    } else {
+      for (int candidate = 1; candidate < SIGRTMIN; ++candidate) {
+        const char* abbreviation = sigabbrev_np(candidate);
+        if (abbreviation != nullptr && strcmp(abbreviation, name) == 0) signal = candidate;
+      }
+    }
+  }
+  switch (signal) {
+    case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE:
+    case SIGABRT: case SIGTRAP: case SIGSYS:
+      return 0;
+    default:
+      return signal;
+  }
+}
+
 }  // namespace
 
 RuntimeOptions options_from_environment() {
@@ -87,6 +116,25 @@ RuntimeOptions options_from_environment() {
     } else {
       warn("GREENSHIM_SCHEDTRACE=%s is not a number of milliseconds from 1 to 3600000; no trace",
            text);
+    }
+  }
+  options.preempt_microseconds = 10000;
+  if (const char* text = getenv("GREENSHIM_PREEMPT_US")) {
+    if (parse_size(text, &value) && value <= 10000000) {
+      options.preempt_microseconds = static_cast<long>(value);
+    } else {
+      warn("GREENSHIM_PREEMPT_US=%s is not a number from 0 (off) to 10000000; using %ld", text,
+           options.preempt_microseconds);
+    }
+  }
+  if (const char* text = getenv("GREENSHIM_PREEMPT_SIGNAL")) {
+    int signal = signal_from_text(text);
+    if (signal > 0) {
+      options.preempt_signal = signal;
+    } else {
+      warn("GREENSHIM_PREEMPT_SIGNAL=%s is not a signal greenshim can use (a number or name such "
+           "as SIGURG or SIGRTMIN+3; not SIGKILL, SIGSTOP or a fault); using %s",
+           text, strsignal(options.preempt_signal));
     }
   }
   if (const char* text = getenv("GREENSHIM_IO")) {

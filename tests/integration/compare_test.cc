@@ -53,6 +53,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // One worker: the first thread blocked in the kernel would hold up
     // every other one but for the monitor's hand-off.
     {"blocked_in_kernel", "GREENSHIM_WORKERS=1"},
+    // One worker: spinning threads let others run only through preemption.
+    {"preempt_spinners", "GREENSHIM_WORKERS=1"},
 };
 
 // Programs that show a limitation an open issue will remove.
