@@ -9,7 +9,7 @@
 // every time: a case that now matches passes, one that differs is reported
 // as skipped with the reason, and scripts/test.sh counts it as skipped.
 //
-// A few programs run preloaded with settings of their own
+// A few programs run preloaded once per setting of their own
 // (kPreloadedSettings), such as a single worker.
 //
 // Arguments (from the BUILD file): --shim=<path to libgreenshim.so>, then
@@ -53,8 +53,14 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // One worker: the first thread blocked in the kernel would hold up
     // every other one but for the monitor's hand-off.
     {"blocked_in_kernel", "GREENSHIM_WORKERS=1"},
+    {"blocked_in_kernel", "GREENSHIM_WORKERS=2"},
     // One worker: spinning threads let others run only through preemption.
     {"preempt_spinners", "GREENSHIM_WORKERS=1"},
+    {"preempt_spinners", "GREENSHIM_WORKERS=2"},
+    {"heartbeat_under_load", "GREENSHIM_WORKERS=1"},
+    {"heartbeat_under_load", "GREENSHIM_WORKERS=2"},
+    {"signal_counts", "GREENSHIM_WORKERS=1"},
+    {"signal_counts", "GREENSHIM_WORKERS=2"},
 };
 
 // Programs that show a limitation an open issue will remove.
@@ -95,6 +101,42 @@ std::string Describe(const char* label, const RunResult& run) {
          Tail(run.out) + "--- " + label + " stderr ---\n" + Tail(run.err);
 }
 
+// The preloaded run of `name` with `setting` (NAME=value, or none), held
+// against the native run.
+void CheckPreloaded(const std::string& name, const RunOptions& native_options,
+                    const RunResult& native, const char* setting) {
+  RunOptions preloaded_options = native_options;
+  preloaded_options.env = PreloadedEnvironment(g_shim_path);
+  if (setting != nullptr) preloaded_options.env.push_back(setting);
+  auto scaled = std::chrono::milliseconds(static_cast<long>(native.seconds * 10000)) +
+                std::chrono::seconds(10);
+  preloaded_options.timeout =
+      std::clamp<std::chrono::milliseconds>(scaled, kMinPreloadedTimeout, kMaxPreloadedTimeout);
+  RunResult preloaded = RunProgram(preloaded_options);
+  ::testing::Test::RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
+  ASSERT_TRUE(preloaded.started) << preloaded.start_error;
+  if (const char* reason = NotYetSupportedReason(name)) {
+    bool same = !preloaded.timed_out && HasShimStats(preloaded.err) &&
+                native.out == preloaded.out && native.same_ending(preloaded);
+    if (!same) GTEST_SKIP() << "not yet supported: " << reason;
+  }
+  ASSERT_FALSE(preloaded.timed_out)
+      << "HANG under greenshim (native run took " << native.seconds << " s)\n"
+      << Describe("preloaded", preloaded) << "\n"
+      << Describe("native", native);
+  EXPECT_TRUE(HasShimStats(preloaded.err))
+      << "no GREENSHIM_STATS table on stderr: did the program run under the shim at all?\n"
+      << Describe("preloaded", preloaded);
+  EXPECT_EQ(native.out, preloaded.out)
+      << "stdout differs (native: " << native.status() << ", preloaded: " << preloaded.status()
+      << ")\n--- preloaded stderr ---\n"
+      << Tail(preloaded.err) << "--- native stderr ---\n"
+      << Tail(native.err);
+  EXPECT_TRUE(native.same_ending(preloaded))
+      << "native: " << native.status() << ", preloaded: " << preloaded.status() << "\n"
+      << (native.out == preloaded.out ? Describe("preloaded", preloaded) : "");
+}
+
 class CompareTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CompareTest, SameOutputNativeAndPreloaded) {
@@ -117,38 +159,18 @@ TEST_P(CompareTest, SameOutputNativeAndPreloaded) {
       << "natively the program should exit with " << ExpectedExitCode(name) << "\n"
       << Describe("native", native);
 
-  RunOptions preloaded_options = native_options;
-  preloaded_options.env = PreloadedEnvironment(g_shim_path);
+  // One preloaded run per setting listed for the program, else one with
+  // the usual environment.
+  std::vector<const char*> settings;
   for (const PreloadedSetting& entry : kPreloadedSettings) {
-    if (name == entry.program) preloaded_options.env.push_back(entry.setting);
+    if (name == entry.program) settings.push_back(entry.setting);
   }
-  auto scaled = std::chrono::milliseconds(static_cast<long>(native.seconds * 10000)) +
-                std::chrono::seconds(10);
-  preloaded_options.timeout =
-      std::clamp<std::chrono::milliseconds>(scaled, kMinPreloadedTimeout, kMaxPreloadedTimeout);
-  RunResult preloaded = RunProgram(preloaded_options);
-  RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
-  ASSERT_TRUE(preloaded.started) << preloaded.start_error;
-  if (const char* reason = NotYetSupportedReason(name)) {
-    bool same = !preloaded.timed_out && HasShimStats(preloaded.err) &&
-                native.out == preloaded.out && native.same_ending(preloaded);
-    if (!same) GTEST_SKIP() << "not yet supported: " << reason;
+  if (settings.empty()) settings.push_back(nullptr);
+  for (const char* setting : settings) {
+    SCOPED_TRACE(setting != nullptr ? setting : "default settings");
+    CheckPreloaded(name, native_options, native, setting);
+    if (HasFatalFailure() || IsSkipped()) return;
   }
-  ASSERT_FALSE(preloaded.timed_out)
-      << "HANG under greenshim (native run took " << native.seconds << " s)\n"
-      << Describe("preloaded", preloaded) << "\n"
-      << Describe("native", native);
-  EXPECT_TRUE(HasShimStats(preloaded.err))
-      << "no GREENSHIM_STATS table on stderr: did the program run under the shim at all?\n"
-      << Describe("preloaded", preloaded);
-  EXPECT_EQ(native.out, preloaded.out)
-      << "stdout differs (native: " << native.status() << ", preloaded: " << preloaded.status()
-      << ")\n--- preloaded stderr ---\n"
-      << Tail(preloaded.err) << "--- native stderr ---\n"
-      << Tail(native.err);
-  EXPECT_TRUE(native.same_ending(preloaded))
-      << "native: " << native.status() << ", preloaded: " << preloaded.status() << "\n"
-      << (native.out == preloaded.out ? Describe("preloaded", preloaded) : "");
 }
 
 std::string CaseName(const ::testing::TestParamInfo<std::string>& info) {

@@ -1,11 +1,12 @@
 // Checks: threads that never block still let the others run. A thread
 // spins on an atomic flag that only a later thread sets; main then spins
 // the same way; and four threads each run a long computation in floating
-// point (SSE doubles and x87 long doubles) and integers while being
-// interrupted over and over, and must get exactly the results they get
-// natively. Run preloaded on one worker (compare_test), where only
+// point (SSE doubles, x87 long doubles, and 256-bit AVX vectors where the
+// CPU has them) and integers while being interrupted over and over, and
+// must get exactly the results they get natively. Run preloaded on one worker (compare_test), where only
 // preemption lets the flag's setter run at all, and where every
 // preemption must restore every register.
+#include <immintrin.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -33,7 +34,19 @@ struct computation {
   double sum;
   long double product;
   uint64_t hash;
+  double vector_lanes[4];
 };
+
+// Four running sums kept in one ymm register for the whole loop, so a
+// preemption that lost the upper halves of the vector registers would show.
+__attribute__((target("avx"))) static void compute_vectors(struct computation* computation) {
+  __m256d lanes = _mm256_setzero_pd();
+  __m256d step = _mm256_set_pd(1.0, 0.5, 0.25, 0.125 * (double)computation->seed);
+  for (int i = 1; i <= 5000000; ++i) {
+    lanes = _mm256_add_pd(_mm256_mul_pd(lanes, _mm256_set1_pd(0.9999999)), step);
+  }
+  _mm256_storeu_pd(computation->vector_lanes, lanes);
+}
 
 // Long enough (about 0.1 s each) to be preempted many times at 10 ms; the
 // result depends only on the seed, so stdout must match native exactly.
@@ -50,6 +63,7 @@ static void* compute(void* raw_computation) {
   computation->sum = sum;
   computation->product = product;
   computation->hash = hash;
+  if (__builtin_cpu_supports("avx")) compute_vectors(computation);
   return NULL;
 }
 
@@ -71,13 +85,15 @@ int main(void) {
   struct computation computations[COMPUTERS];
   pthread_t computers[COMPUTERS];
   for (int i = 0; i < COMPUTERS; ++i) {
-    computations[i].seed = (uint64_t)i + 1;
+    computations[i] = (struct computation){.seed = (uint64_t)i + 1};
     pthread_create(&computers[i], NULL, compute, &computations[i]);
   }
   for (int i = 0; i < COMPUTERS; ++i) {
     pthread_join(computers[i], NULL);
-    printf("computation %d: sum %.17g product %.21Lg hash %016llx\n", i, computations[i].sum,
-           computations[i].product, (unsigned long long)computations[i].hash);
+    const struct computation* c = &computations[i];
+    printf("computation %d: sum %.17g product %.21Lg hash %016llx vectors %.17g %.17g %.17g %.17g\n",
+           i, c->sum, c->product, (unsigned long long)c->hash, c->vector_lanes[0],
+           c->vector_lanes[1], c->vector_lanes[2], c->vector_lanes[3]);
   }
   return 0;
 }
