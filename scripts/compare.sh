@@ -59,6 +59,7 @@ declare -A QUICK_ARGS=(
   [echo_server]="500 100 1000"
   [sleep_storm]="10000 20"
   [pipe_read_ready]=2000
+  [idle_cpu]="2 4"
 )
 
 cd "$GREENSHIM_ROOT" || die "cannot cd to $GREENSHIM_ROOT"
