@@ -61,6 +61,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"heartbeat_under_load", "GREENSHIM_WORKERS=2"},
     {"signal_counts", "GREENSHIM_WORKERS=1"},
     {"signal_counts", "GREENSHIM_WORKERS=2"},
+    {"dlopen_constructor", "GREENSHIM_WORKERS=1"},
+    {"dlopen_constructor", "GREENSHIM_WORKERS=2"},
 };
 
 // Programs that show a limitation an open issue will remove.
