@@ -59,6 +59,11 @@ bool work_waiting_behind(Scheduler& scheduler, Worker& worker, int64_t now) {
 
 void spare_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
+  // Created by the monitor, it inherited the monitor's mask (everything
+  // blocked); a worker must take signals: the program's, and preemption.
+  sigset_t none;
+  sigemptyset(&none);
+  raw::syscall6(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof(long));
   set_current_worker(worker);
   count_kernel_thread_started();
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
@@ -151,10 +156,20 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
     }
     if (!in_task) continue;
     if (worker->handed_off.load(std::memory_order_acquire)) {
-      // Its kernel thread is still stuck: start the I/O its tasks queued,
-      // and wake the ones whose I/O has completed.
+      // The same task may have returned from its call and blocked in
+      // another without ever switching (so `progress` never moved): ask
+      // the kernel whether it is still asleep.
+      if (!kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed))) {
+        worker->handed_off.store(false, std::memory_order_release);
+        retire_one_spare(scheduler);
+        *acted = true;
+        continue;
+      }
+      // Still stuck: start the I/O its tasks queued, wake the ones whose
+      // I/O has completed, and move on what it queued while it was awake.
       IoRing& ring = worker->ring_for_monitor();
       if (ring.flush() + ring.reap() != 0) *acted = true;
+      worker->give_away_queued_tasks();
       continue;
     }
     int64_t stuck_ns = now - worker->monitor_seen_at_ns;

@@ -170,6 +170,7 @@ bool adopt_current_thread(const RuntimeOptions& options) {
   adopt_current_context(&main_task->context);
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;
+  worker0->progress.store(1, std::memory_order_relaxed);  // odd: a task is running
   worker0->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   main_task->worker.store(worker0, std::memory_order_relaxed);
   set_current_worker(worker0);

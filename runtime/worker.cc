@@ -82,7 +82,10 @@ void Worker::switch_to_scheduler(Task* self, AfterSwitch after) {
 void Worker::run_scheduler_loop() {
   // An adopted thread's first switch into this loop starts it afresh
   // rather than returning into run(): finish that switch here.
-  if (current != nullptr) complete_switch();
+  if (current != nullptr) {
+    bump_progress();  // the adopted task (progress 1) has switched out
+    complete_switch();
+  }
   while (Task* task = find_runnable()) run(task);
 }
 

@@ -63,6 +63,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"signal_counts", "GREENSHIM_WORKERS=2"},
     {"dlopen_constructor", "GREENSHIM_WORKERS=1"},
     {"dlopen_constructor", "GREENSHIM_WORKERS=2"},
+    {"unrouted_epoll_wait", "GREENSHIM_WORKERS=1"},
+    {"unrouted_epoll_wait", "GREENSHIM_WORKERS=2"},
 };
 
 // Programs that show a limitation an open issue will remove.
