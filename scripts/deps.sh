@@ -21,6 +21,7 @@ PACKAGES=(
   gdb
   python3
   systemtap-sdt-dev
+  linux-perf
   gnuplot-nox
 )
 
