@@ -8,7 +8,8 @@
 #   (gdb) green-thread 7                make thread 7's stack the one that
 #                                       bt, frame, up, info locals look at
 #   (gdb) green-thread none             back to the kernel threads' own stacks
-#   (gdb) greenshim-gcore FILE          gcore, for a process under greenshim
+#   (gdb) gcore FILE                    as ever; the extension hooks it so the
+#                                       green threads' stacks are all saved
 #
 # Where the data comes from: the runtime keeps every live Task on a list
 # whose head is the exported global greenshim_task_registry_head
@@ -27,6 +28,8 @@
 # reports those saved registers as its caller's. The kernel thread's own
 # frame #0 stays; a frame filter hides it while a green thread is selected,
 # so `bt` shows the task's frames only, numbered from #1.
+import os
+
 import gdb
 import gdb.unwinder
 
@@ -410,36 +413,54 @@ def _madvise_all(ranges, advice):
                            % (address, size, advice))
 
 
-class GreenshimGcore(gdb.Command):
-    """Write a core file of a live process running under greenshim.
-Usage: greenshim-gcore FILE
+# gdb's own gcore loses green-thread stacks: they share one memory mapping
+# whose guard pages are markers inside it (MADV_GUARD_INSTALL), gdb cannot
+# read a guard page, and it stops copying a mapping at its first unreadable
+# page. So the extension hooks gcore (generate-core-file): before it, the
+# guards are lifted by running madvise in the stopped process with the
+# other threads held; after it, they are put back.
+_lifted = None  # (guard ranges, previous scheduler-locking) while gcore runs
 
-Plain gcore loses green-thread stacks: they share one memory mapping whose
-guard pages are markers inside it (MADV_GUARD_INSTALL), gdb cannot read a
-guard page, and it stops copying a mapping at its first unreadable page.
-This command lifts the guards (running madvise in the stopped process, with
-the other threads held), runs gcore, and puts the guards back."""
 
-    def __init__(self):
-        super().__init__("greenshim-gcore", gdb.COMMAND_FILES, gdb.COMPLETE_FILENAME)
-
-    def invoke(self, argument, from_tty):
-        if not argument.strip():
-            raise GreenshimError("usage: greenshim-gcore FILE")
+def lift_guards_for_gcore():
+    global _lifted
+    if _lifted is not None or not gdb.selected_inferior().pid:
+        return  # a core file, or already lifted
+    try:
         guards = _stack_guards()
-        locking = gdb.parameter("scheduler-locking")
-        gdb.execute("set scheduler-locking on", to_string=True)
-        try:
-            _madvise_all(guards, MADV_GUARD_REMOVE)
-            try:
-                gdb.execute("gcore " + argument.strip(), from_tty)
-            finally:
-                _madvise_all(guards, MADV_GUARD_INSTALL)
-        finally:
-            gdb.execute("set scheduler-locking " + locking, to_string=True)
+    except (GreenshimError, gdb.error):
+        return  # not a greenshim process
+    locking = gdb.parameter("scheduler-locking")
+    gdb.execute("set scheduler-locking on", to_string=True)
+    _madvise_all(guards, MADV_GUARD_REMOVE)
+    _lifted = (guards, locking)
+
+
+def restore_guards_after_gcore():
+    global _lifted
+    if _lifted is None:
+        return
+    guards, locking = _lifted
+    _lifted = None
+    _madvise_all(guards, MADV_GUARD_INSTALL)
+    gdb.execute("set scheduler-locking " + locking, to_string=True)
+
+
+def _install_gcore_hooks():
+    # Hooks can only be defined in gdb's command language, read from a file.
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".gdb", delete=False) as script:
+        script.write("define hook-generate-core-file\n"
+                     "python lift_guards_for_gcore()\nend\n"
+                     "define hookpost-generate-core-file\n"
+                     "python restore_guards_after_gcore()\nend\n")
+    try:
+        gdb.execute("source " + script.name, to_string=True)
+    finally:
+        os.unlink(script.name)
 
 
 InfoGreenThreads()
 GreenThreadCommand()
-GreenshimGcore()
+_install_gcore_hooks()
 gdb.events.cont.connect(_forget_selection)

@@ -3,7 +3,7 @@
 // under libgreenshim.so; gdb attaches in batch mode and must list every
 // thread with the state its name announces and the program function it is
 // parked in, and each thread's backtrace must contain that function. Then
-// the same on a core file written by the extension's greenshim-gcore.
+// the same on a core file written by gdb's gcore (hooked by the extension).
 //
 // Where ptrace is forbidden (a sandbox, Yama), the cases are skipped with
 // the reason, not passed.
@@ -209,7 +209,7 @@ TEST(GdbExtension, ListsAndUnwindsParkedThreadsLiveAndInCore) {
   std::string core = MakeTempDir("gdb_test") + "/parked.core";
 
   std::vector<std::string> live_commands = kInspect;
-  live_commands.push_back("greenshim-gcore " + core);
+  live_commands.push_back("gcore " + core);
   RunResult live;
   // A thread announces itself just before it parks: on a loaded machine
   // one may not have parked yet when the program says it is ready.
