@@ -89,9 +89,11 @@ void arm_interruptible_park(Task* task, uint32_t park_state) {
   if (!task->wake_state.compare_exchange_strong(
           expected, (park_state & ~kWhoMask) | kArmedInterruptible, std::memory_order_seq_cst))
     return;
-  // A signal posted while the park was not yet interruptible found nothing
-  // to interrupt: look again now that it is.
-  if (task->pending_signals.load(std::memory_order_seq_cst) != 0) interrupt(task);
+  // A signal posted (or an interrupt requested) while the park was not yet
+  // interruptible found nothing to interrupt: look again now that it is.
+  if (task->pending_signals.load(std::memory_order_seq_cst) != 0 ||
+      task->interrupt_requested.load(std::memory_order_seq_cst))
+    interrupt(task);
 }
 
 void set_signal_delivery_hook(void (*hook)(Task* self)) { g_signal_delivery_hook = hook; }
@@ -100,6 +102,15 @@ void deliver_pending_signals(Task* self) {
   if (g_signal_delivery_hook != nullptr &&
       self->pending_signals.load(std::memory_order_acquire) != 0)
     g_signal_delivery_hook(self);
+}
+
+bool request_interrupt(Task* task) {
+  task->interrupt_requested.store(true, std::memory_order_seq_cst);
+  return interrupt(task);
+}
+
+void clear_interrupt_request(Task* task) {
+  task->interrupt_requested.store(false, std::memory_order_relaxed);
 }
 
 bool post_signal(Task* task, int signal) {

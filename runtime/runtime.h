@@ -68,6 +68,11 @@ int kernel_tid_running(const Task* task);
 // wait (true). The hook runs on the task itself whenever it resumes from a
 // park with signals pending (and deliver_pending_signals() runs it at once).
 bool post_signal(Task* task, int signal);
+// Ends the task's interruptible wait (true if it was in one), and every one
+// it enters until clear_interrupt_request(); the wait sees
+// Task::interrupted. For requests without a signal (cancellation).
+bool request_interrupt(Task* task);
+void clear_interrupt_request(Task* task);
 void set_signal_delivery_hook(void (*hook)(Task* self));
 void deliver_pending_signals(Task* self);
 

@@ -69,6 +69,11 @@ struct Task {
   // The program's innermost pthread_cleanup_push buffer (the shim keeps
   // the chain; the runtime only stores it per task).
   void* cleanup_buffers = nullptr;
+  // pthread cancellation state; the shim owns the bits (pthread_cancel.cc).
+  std::atomic<uint32_t> cancellation{0};
+  // Set by request_interrupt(): every interruptible wait ends at once until
+  // cleared (the shim uses it for a pending cancellation).
+  std::atomic<bool> interrupt_requested{false};
   TaskLocalValues locals;
   char name[16] = {};
   // What pthread_setschedparam recorded; green threads share their

@@ -9,6 +9,7 @@
 #include "runtime/io_wait.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 #include "shim/io_transfer.h"
 
 using namespace greenshim;
@@ -17,6 +18,7 @@ namespace {
 
 // The system call, through the runtime when it would block a green thread.
 long call(long number, int fd, long a2, long a3, long a4 = 0) {
+  shim::cancellation_point();
   if (current_task() != nullptr) {
     long status = raw::syscall6(SYS_fcntl, fd, F_GETFL);
     if (status >= 0 && !(status & O_NONBLOCK)) return blocking_syscall(number, fd, a2, a3, a4);

@@ -5,15 +5,20 @@
 #include <unistd.h>
 
 #include "runtime/io_wait.h"
+#include "shim/cancellation.h"
 #include "shim/io_transfer.h"
 
 using namespace greenshim;
 
 extern "C" {
 
-int fsync(int fd) { return static_cast<int>(shim::libc_result(blocking_syscall(SYS_fsync, fd))); }
+int fsync(int fd) {
+  shim::cancellation_point();
+  return static_cast<int>(shim::libc_result(blocking_syscall(SYS_fsync, fd)));
+}
 
 int fdatasync(int fd) {
+  shim::cancellation_point();
   return static_cast<int>(shim::libc_result(blocking_syscall(SYS_fdatasync, fd)));
 }
 

@@ -12,6 +12,7 @@
 #include "runtime/io_wait.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 #include "shim/fd_kind.h"
 #include "shim/task_signals.h"
 
@@ -133,6 +134,14 @@ long finish_file_read(int fd, const iovec* vectors, int count, off_t offset, int
   return total;
 }
 
+// After a wait that ended with -EINTR: a pending cancellation acts here;
+// otherwise true if the call should start again (SA_RESTART).
+bool restart_after_interrupted_wait(long result) {
+  if (result != -EINTR) return false;
+  cancellation_point();
+  return restart_after_interruption();
+}
+
 constexpr int64_t kDeadlineUnknown = -1;
 
 // The socket's SO_RCVTIMEO or SO_SNDTIMEO as a deadline from now.
@@ -156,9 +165,12 @@ long wait_for_socket(int fd, short events, int timeout_option, int64_t* deadline
   }
   int ready = wait_fd_ready(fd, events, *deadline);
   if (ready == 0) return -EAGAIN;
-  // The kernel restarts an interrupted socket call under SA_RESTART unless
-  // the socket has a timeout, in which case it reports EINTR.
-  if (ready == -EINTR && *deadline == kNoDeadline && restart_after_interruption()) return 0;
+  if (ready == -EINTR) {
+    cancellation_point();
+    // The kernel restarts an interrupted socket call under SA_RESTART
+    // unless the socket has a timeout, in which case it reports EINTR.
+    if (*deadline == kNoDeadline && restart_after_interruption()) return 0;
+  }
   return ready < 0 ? ready : 0;
 }
 
@@ -173,6 +185,7 @@ long libc_result(long kernel_result) {
 }
 
 long read_without_blocking(int fd, const iovec* vectors, int count, off_t offset, int flags) {
+  cancellation_point();
   if (direct(fd, flags)) return preadv2_call(fd, vectors, count, offset, flags);
   for (;;) {
     long result = preadv2_call(fd, vectors, count, offset, flags | RWF_NOWAIT);
@@ -181,7 +194,7 @@ long read_without_blocking(int fd, const iovec* vectors, int count, off_t offset
       // readiness wait and a second read.
       result = read_on_ring(SYS_preadv2, fd, reinterpret_cast<long>(vectors), count, offset, 0,
                             flags);
-      if (result == -EINTR && restart_after_interruption()) continue;
+      if (restart_after_interrupted_wait(result)) continue;
       if (result != -ENOSYS) return result;
       result = -EAGAIN;  // no ring here: wait for readiness instead
     }
@@ -192,7 +205,7 @@ long read_without_blocking(int fd, const iovec* vectors, int count, off_t offset
         return blocking_syscall(SYS_preadv2, fd, reinterpret_cast<long>(vectors), count, offset,
                                 0, flags);
       int ready = wait_fd_ready(fd, POLLIN, kNoDeadline);
-      if (ready < 0 && !(ready == -EINTR && restart_after_interruption())) return ready;
+      if (ready < 0 && !restart_after_interrupted_wait(ready)) return ready;
       continue;
     }
     if (result > 0 && count > 0 && static_cast<size_t>(result) < total_bytes(vectors, count) &&
@@ -203,6 +216,7 @@ long read_without_blocking(int fd, const iovec* vectors, int count, off_t offset
 }
 
 long write_without_blocking(int fd, const iovec* vectors, int count, off_t offset, int flags) {
+  cancellation_point();
   if (direct(fd, flags) || count < 0) return pwritev2_call(fd, vectors, count, offset, flags);
   IoVectorCursor cursor(vectors, count);
   long done = 0;
@@ -235,7 +249,7 @@ long write_without_blocking(int fd, const iovec* vectors, int count, off_t offse
         }
       } else {
         int ready = wait_fd_ready(fd, POLLOUT, kNoDeadline);
-        if (ready >= 0 || (ready == -EINTR && done == 0 && restart_after_interruption()))
+        if (ready >= 0 || (done == 0 && restart_after_interrupted_wait(ready)))
           continue;
         result = ready;
       }
@@ -245,6 +259,7 @@ long write_without_blocking(int fd, const iovec* vectors, int count, off_t offse
 }
 
 long receive_without_blocking(int fd, msghdr* message, int flags) {
+  cancellation_point();
   if (current_task() == nullptr || (flags & MSG_DONTWAIT)) return recvmsg_call(fd, message, flags);
   int64_t deadline = kDeadlineUnknown;
   if (!(flags & MSG_WAITALL)) {
@@ -290,6 +305,7 @@ long receive_without_blocking(int fd, msghdr* message, int flags) {
 }
 
 long send_without_blocking(int fd, const msghdr* message, int flags) {
+  cancellation_point();
   if (current_task() == nullptr || (flags & MSG_DONTWAIT)) return sendmsg_call(fd, message, flags);
   IoVectorCursor cursor(message->msg_iov, message->msg_iovlen);
   msghdr part = *message;

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 #include "shim/thread_handle.h"
 
 using namespace greenshim;
@@ -24,6 +25,7 @@ int join_until(pthread_t thread, void** result, clockid_t clock, const timespec*
 }  // namespace
 
 extern "C" int pthread_join(pthread_t thread, void** result) {
+  shim::cancellation_point();
   return join(shim::task_of(thread), result, JoinMode::kWait, kNoDeadline);
 }
 
@@ -32,10 +34,12 @@ extern "C" int pthread_tryjoin_np(pthread_t thread, void** result) {
 }
 
 extern "C" int pthread_timedjoin_np(pthread_t thread, void** result, const timespec* deadline) {
+  shim::cancellation_point();
   return join_until(thread, result, CLOCK_REALTIME, deadline);
 }
 
 extern "C" int pthread_clockjoin_np(pthread_t thread, void** result, clockid_t clock,
                                     const timespec* deadline) {
+  shim::cancellation_point();
   return join_until(thread, result, clock, deadline);
 }

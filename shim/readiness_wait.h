@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "runtime/clock.h"
+#include "shim/cancellation.h"
 
 namespace greenshim::shim {
 
@@ -20,11 +21,13 @@ namespace greenshim::shim {
 // poll_now() result, or 0 at the deadline.
 template <typename PollNow, typename Park>
 long wait_until_ready(int64_t deadline_ns, PollNow&& poll_now, Park&& park) {
+  cancellation_point();
   for (;;) {
     long ready = poll_now();
     if (ready != 0) return ready;
     if (deadline_ns != kNoDeadline && monotonic_now_ns() >= deadline_ns) return 0;
     long parked = park(deadline_ns);
+    if (parked == -EINTR) cancellation_point();
     if (parked < 0) return parked;
   }
 }

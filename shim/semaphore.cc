@@ -10,11 +10,13 @@
 #include <cstring>
 
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 #include "shim/deadline.h"
 #include "shim/sync_layout.h"
 #include "shim/word_wait.h"
 
 using namespace greenshim;
+using shim::cancellation_point;
 using shim::SemaphoreState;
 using shim::state_of;
 
@@ -35,6 +37,7 @@ bool try_take(SemaphoreState* semaphore) {
 
 // 0 or ETIMEDOUT; sets nothing in errno.
 int wait_until(SemaphoreState* semaphore, int64_t deadline_ns) {
+  cancellation_point();
   while (!try_take(semaphore)) {
     semaphore->waiters.fetch_add(1, std::memory_order_seq_cst);
     int error = 0;

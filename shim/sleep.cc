@@ -14,8 +14,10 @@
 
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 
 using namespace greenshim;
+using greenshim::shim::cancellation_point;
 
 namespace {
 
@@ -37,6 +39,7 @@ bool served_by_runtime(clockid_t clock) {
 
 extern "C" int clock_nanosleep(clockid_t clock, int flags, const timespec* request,
                                timespec* remaining) {
+  cancellation_point();
   // glibc's rule: a thread's own CPU clock cannot be slept on.
   if (clock == CLOCK_THREAD_CPUTIME_ID) return EINVAL;
   if (!served_by_runtime(clock)) {
@@ -46,13 +49,16 @@ extern "C" int clock_nanosleep(clockid_t clock, int flags, const timespec* reque
   }
   if (request == nullptr || request->tv_nsec < 0 || request->tv_nsec >= 1000000000) return EINVAL;
   if ((flags & TIMER_ABSTIME) != 0) {
-    return sleep_until(deadline_from_timespec(
-                           clock == CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC, *request),
-                       true);
+    int error = sleep_until(
+        deadline_from_timespec(clock == CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC, *request),
+        true);
+    if (error == EINTR) cancellation_point();
+    return error;
   }
   if (request->tv_sec < 0) return EINVAL;
   int64_t deadline = monotonic_now_ns() + nanoseconds(*request);
   if (sleep_until(deadline, true) != EINTR) return 0;
+  cancellation_point();
   if (remaining != nullptr) {
     int64_t left = deadline - monotonic_now_ns();
     if (left < 0) left = 0;
