@@ -59,11 +59,10 @@ bool work_waiting_behind(Scheduler& scheduler, Worker& worker, int64_t now) {
 
 void spare_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
-  // Created by the monitor, it inherited the monitor's mask (everything
-  // blocked); a worker must take signals: the program's, and preemption.
-  sigset_t none;
-  sigemptyset(&none);
-  raw::syscall6(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof(long));
+  // Created by the monitor, it starts with the monitor's mask (everything
+  // blocked): it takes no signal until it runs a task, whose own mask it
+  // then applies (Worker::apply_signal_mask).
+  worker->adopt_kernel_signal_mask();
   set_current_worker(worker);
   count_kernel_thread_started();
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);

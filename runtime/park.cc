@@ -98,6 +98,12 @@ void arm_interruptible_park(Task* task, uint32_t park_state) {
 
 void set_signal_delivery_hook(void (*hook)(Task* self)) { g_signal_delivery_hook = hook; }
 
+void apply_current_signal_mask() {
+  Worker* worker = current_worker();
+  if (worker != nullptr && worker->current != nullptr)
+    worker->apply_signal_mask(worker->current->signal_mask);
+}
+
 void deliver_pending_signals(Task* self) {
   if (g_signal_delivery_hook != nullptr &&
       self->pending_signals.load(std::memory_order_acquire) != 0)

@@ -13,6 +13,7 @@
 #include "runtime/log.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "runtime/scheduler.h"
 #include "runtime/stats.h"
 #include "runtime/worker.h"
 
@@ -117,6 +118,9 @@ bool enable_preemption(int signal) {
     return false;
   }
   g_signal = signal;
+  // No task's mask may hold the preemption signal back (Worker::apply_signal_mask).
+  if (Scheduler* scheduler = Scheduler::instance())
+    scheduler->reserved_signals.fetch_or(uint64_t{1} << (signal - 1), std::memory_order_relaxed);
   g_enabled.store(true, std::memory_order_release);
   return true;
 }

@@ -74,6 +74,9 @@ bool post_signal(Task* task, int signal);
 bool request_interrupt(Task* task);
 void clear_interrupt_request(Task* task);
 void set_signal_delivery_hook(void (*hook)(Task* self));
+// The running task's Task::signal_mask changed: its kernel thread's mask
+// follows at once (and at every later switch-in).
+void apply_current_signal_mask();
 void deliver_pending_signals(Task* self);
 
 // --- Waiting (park.cc, address_wait.cc) ------------------------------------

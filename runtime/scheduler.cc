@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -47,6 +48,7 @@ void worker_thread_main(void* raw_worker) {
   count_kernel_thread_started();
   prepare_crash_signal_stack();
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
+  worker->adopt_kernel_signal_mask();
   adopt_current_context(&worker->scheduler_context);
   worker->run_scheduler_loop();
   set_current_worker(nullptr);
@@ -170,6 +172,9 @@ bool adopt_current_thread(const RuntimeOptions& options) {
   adopt_current_context(&main_task->context);
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;
+  worker0->adopt_kernel_signal_mask();
+  raw::syscall6(SYS_rt_sigprocmask, SIG_BLOCK, 0, reinterpret_cast<long>(&main_task->signal_mask),
+                sizeof main_task->signal_mask);
   worker0->progress.store(1, std::memory_order_relaxed);  // odd: a task is running
   worker0->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   main_task->worker.store(worker0, std::memory_order_relaxed);

@@ -103,6 +103,8 @@ class Scheduler {
   std::atomic<int> idle_workers{0};
   std::atomic<bool> stopping{false};
   std::atomic<IoPath> io_path{IoPath::kUndecided};  // see io_wait.h
+  // Signals no task's mask may block (the preemption signal), as a mask.
+  std::atomic<uint64_t> reserved_signals{0};
 
   // The monitor and the spare workers it starts (monitor.h). A spare slot
   // is filled before spare_count counts it, and never emptied.

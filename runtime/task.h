@@ -69,6 +69,10 @@ struct Task {
   // The program's innermost pthread_cleanup_push buffer (the shim keeps
   // the chain; the runtime only stores it per task).
   void* cleanup_buffers = nullptr;
+  // The thread's signal mask (bit n-1 for signal n), the shim's to set; a
+  // new task inherits its creator's, and the worker applies it to its
+  // kernel thread whenever it switches the task in.
+  uint64_t signal_mask = 0;
   // pthread cancellation state; the shim owns the bits (pthread_cancel.cc).
   std::atomic<uint32_t> cancellation{0};
   // Set by request_interrupt(): every interruptible wait ends at once until

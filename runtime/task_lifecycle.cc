@@ -102,8 +102,12 @@ int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Ta
   }
   task->entry = entry;
   task->argument = argument;
-  // As with clone(), a new thread starts with its creator's name.
-  if (Task* creator = current_task()) memcpy(task->name, creator->name, sizeof task->name);
+  // As with clone(), a new thread starts with its creator's name and
+  // signal mask.
+  if (Task* creator = current_task()) {
+    memcpy(task->name, creator->name, sizeof task->name);
+    task->signal_mask = creator->signal_mask;
+  }
   task->lifecycle.store(options.detached ? lifecycle::kDetached : 0, std::memory_order_relaxed);
   make_context(&task->context, task->stack.low(), task->stack.usable_size(),
                reinterpret_cast<void (*)(void*)>(task_main), task);

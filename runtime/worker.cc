@@ -1,6 +1,8 @@
 // The scheduler loop of one worker; the design is described in scheduler.h.
 #include "runtime/worker.h"
 
+#include <signal.h>
+
 #include <cerrno>
 
 #include "runtime/clock.h"
@@ -100,6 +102,7 @@ void Worker::run(Task* task) {
   // This loop always runs on this worker's own kernel thread, so the
   // address of errno is stable here.
   errno = task->saved_errno;
+  apply_signal_mask(task->signal_mask);
   if (was_looking_for_work_) {
     // Dekker's pattern with the monitor, which publishes that it sleeps,
     // then looks at every worker's progress.
@@ -254,6 +257,20 @@ void Worker::park_idle() {
   // Still listed: we woke on our own (timer, re-check). Not listed: a waker
   // took us off and counted us as spinning.
   scheduler->remove_idle(this);
+}
+
+void Worker::apply_signal_mask(uint64_t mask) {
+  if (mask == applied_signal_mask_) return;
+  uint64_t kernel_mask = mask & ~scheduler->reserved_signals.load(std::memory_order_relaxed);
+  raw::syscall6(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&kernel_mask), 0,
+                sizeof kernel_mask);
+  applied_signal_mask_ = mask;
+}
+
+void Worker::adopt_kernel_signal_mask() {
+  uint64_t mask = 0;
+  raw::syscall6(SYS_rt_sigprocmask, SIG_BLOCK, 0, reinterpret_cast<long>(&mask), sizeof mask);
+  applied_signal_mask_ = mask;
 }
 
 void Worker::give_away_queued_tasks() {

@@ -60,6 +60,12 @@ class Worker {
   IoRing* io_ring();
   IoRing& ring_for_monitor() { return io_ring_; }
 
+  // Owner: makes the kernel thread's signal mask `mask` (minus the signals
+  // the runtime keeps for itself), unless it already is.
+  void apply_signal_mask(uint64_t mask);
+  // The calling kernel thread's mask as it is now, for a worker starting.
+  void adopt_kernel_signal_mask();
+
   // Any thread: moves every task queued here to the global queue (the
   // monitor does this when the worker's kernel thread is stuck).
   void give_away_queued_tasks();
@@ -112,6 +118,7 @@ class Worker {
   std::atomic<Task*> run_next_{nullptr};
   AfterSwitch after_switch_;
   uint64_t schedule_tick_ = 0;
+  uint64_t applied_signal_mask_ = 0;  // the kernel thread's mask, as the program sees it
   // Set when this worker looked beyond its own queue for work (it may have
   // been idle long enough for the monitor to fall asleep): the next switch
   // into a task then tells the monitor, with a full fence (monitor.cc).

@@ -65,6 +65,9 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"dlopen_constructor", "GREENSHIM_WORKERS=2"},
     {"unrouted_epoll_wait", "GREENSHIM_WORKERS=1"},
     {"unrouted_epoll_wait", "GREENSHIM_WORKERS=2"},
+    // One worker: a thread parked in sigwait must not hold it.
+    {"signal_masks", "GREENSHIM_WORKERS=1"},
+    {"signal_masks", "GREENSHIM_WORKERS=2"},
 };
 
 // Programs that show a limitation an open issue will remove.
