@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -147,6 +148,7 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
     if (progress != worker->monitor_seen_progress) {
       worker->monitor_seen_progress = progress;
       worker->monitor_seen_at_ns = now;
+      worker->monitor_preempt_sent_ns = 0;  // a new run: ask at once when due
       if (worker->handed_off.exchange(false, std::memory_order_acq_rel)) {
         retire_one_spare(scheduler);
         *acted = true;
@@ -172,17 +174,23 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
       continue;
     }
     int64_t stuck_ns = now - worker->monitor_seen_at_ns;
-    if (stuck_ns < kHandOffAfterNs) continue;
+    bool hand_off_due = stuck_ns >= kHandOffAfterNs;
+    bool preempt_due = preempt_ns > 0 && stuck_ns >= preempt_ns;
+    if (!hand_off_due && !preempt_due) continue;
     if (!work_waiting_behind(*scheduler, *worker, now)) continue;
-    if (kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed))) {
+    bool asleep = kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed));
+    if (asleep && hand_off_due) {
       hand_off(scheduler, worker);
       *acted = true;
-    } else if (preempt_ns > 0 && stuck_ns >= preempt_ns &&
+    } else if (!asleep && preempt_due &&
                now - worker->monitor_preempt_sent_ns >= kPreemptRetryNs) {
       // Computing: preempt it. A task interrupted at an unsafe point
       // carries on; ask again after kPreemptRetryNs.
+      // Not "acted": a preemption is routine for computing programs, and
+      // polling at the shortest period after each one would cost them
+      // more than the preemption does.
       worker->monitor_preempt_sent_ns = now;
-      if (request_preemption(worker, progress)) *acted = true;
+      request_preemption(worker, progress);
     }
   }
   return busy;
@@ -200,6 +208,10 @@ void monitor_main(void* raw_scheduler) {
   // Signals are for the program's threads, not this one.
   block_asynchronous_signals();
   int64_t sleep_ns = kShortestSleepNs;
+  // Backing off, the monitor still looks twice per preemption quantum.
+  int64_t longest_sleep_ns = kLongestSleepNs;
+  if (scheduler->options.preempt_microseconds > 0)
+    longest_sleep_ns = std::min(kLongestSleepNs, scheduler->options.preempt_microseconds * 500);
   int quiet_rounds = 0;
   int idle_rounds = 0;
   while (!scheduler->stopping.load(std::memory_order_acquire)) {
@@ -210,7 +222,7 @@ void monitor_main(void* raw_scheduler) {
     if (acted) {
       quiet_rounds = 0;
       sleep_ns = kShortestSleepNs;
-    } else if (++quiet_rounds > kQuietRoundsBeforeBackOff && sleep_ns < kLongestSleepNs) {
+    } else if (++quiet_rounds > kQuietRoundsBeforeBackOff && sleep_ns < longest_sleep_ns) {
       sleep_ns *= 2;
     }
     if (busy) {

@@ -28,9 +28,12 @@
 // queued behind a stuck worker barely notice.
 //
 // Cost: while tasks run, the monitor wakes every 20 us, backing off to every
-// 10 ms while nothing needs doing (Go's numbers); once every worker is
-// idle it sleeps until a worker runs a task again (Worker::run wakes it),
-// so an idle process has no wake-ups at all.
+// 10 ms while nothing needs doing (Go's numbers), or to half the preemption
+// quantum if that is shorter; a preemption does not reset the back-off (it
+// is routine in computing programs, and polling hard after each cost them
+// 10-20%), a hand-off does. Once every worker is idle it sleeps until a
+// worker runs a task again (Worker::run wakes it), so an idle process has
+// no wake-ups at all.
 #pragma once
 
 namespace greenshim {

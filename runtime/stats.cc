@@ -5,8 +5,10 @@
 // counter added to WorkerStats needs one line here to appear in both.
 #include "runtime/stats.h"
 
+#include <array>
 #include <cstdarg>
 #include <cstdio>
+#include <vector>
 
 #include "runtime/raw_syscall.h"
 #include "runtime/scheduler.h"
@@ -100,35 +102,53 @@ bool any_counted(const WorkerStats& stats) {
   return false;
 }
 
-// The rows of the report: one per worker, then the outside set when it
-// counted anything.
+// The rows of the report: one per worker (the spares the monitor started
+// included), then the outside set when it counted anything. Every counter
+// is read once, when the report starts, so that totals are the sums of the
+// rows even while workers are still counting.
 class Rows {
  public:
-  explicit Rows(const Scheduler& scheduler)
-      : scheduler_(scheduler), has_outside_(any_counted(g_outside_stats)) {}
+  explicit Rows(const Scheduler& scheduler) {
+    for (size_t slot = 0; slot < scheduler.worker_slots(); ++slot) {
+      const Worker* worker = scheduler.worker_at(slot);
+      add(worker->stats, worker->index);
+    }
+    if (any_counted(g_outside_stats)) add(g_outside_stats, kOutside);
+  }
 
-  size_t count() const { return scheduler_.workers.size() + (has_outside_ ? 1 : 0); }
-  const WorkerStats& stats(size_t row) const {
-    return row < scheduler_.workers.size() ? scheduler_.workers[row]->stats : g_outside_stats;
+  size_t count() const { return values_.size(); }
+  uint64_t value(size_t row, const Column& column) const {
+    return values_[row][static_cast<size_t>(&column - kColumns)];
   }
   // "0", "1", ... or "outside".
   const char* label(size_t row, char (&buffer)[16]) const {
-    if (row >= scheduler_.workers.size()) return "outside";
-    snprintf(buffer, sizeof buffer, "%d", scheduler_.workers[row]->index);
+    if (labels_[row] == kOutside) return "outside";
+    snprintf(buffer, sizeof buffer, "%d", labels_[row]);
     return buffer;
   }
   uint64_t total(const Column& column) const {
     uint64_t result = 0;
     for (size_t row = 0; row < count(); ++row) {
-      uint64_t value = (stats(row).*column.counter).get();
+      uint64_t value = this->value(row, column);
       result = column.is_largest ? (value > result ? value : result) : result + value;
     }
     return result;
   }
 
  private:
-  const Scheduler& scheduler_;
-  const bool has_outside_;
+  static constexpr int kOutside = -1;
+
+  void add(const WorkerStats& stats, int label) {
+    std::array<uint64_t, kColumnCount> row{};
+    for (size_t index = 0; index < kColumnCount; ++index) {
+      if (kColumns[index].counter != nullptr) row[index] = (stats.*kColumns[index].counter).get();
+    }
+    values_.push_back(row);
+    labels_.push_back(label);
+  }
+
+  std::vector<std::array<uint64_t, kColumnCount>> values_;
+  std::vector<int> labels_;
 };
 
 void print_table(const Rows& rows, Output& out, const Column* first, const Column* end) {
@@ -140,18 +160,19 @@ void print_table(const Rows& rows, Output& out, const Column* first, const Colum
     char label[16];
     out.append("greenshim: %-7s", is_total ? "total" : rows.label(row, label));
     for (const Column* column = first; column != end; ++column) {
-      uint64_t value = is_total ? rows.total(*column) : (rows.stats(row).*column->counter).get();
+      uint64_t value = is_total ? rows.total(*column) : rows.value(row, *column);
       out.append(" %13llu", static_cast<unsigned long long>(value));
     }
     out.append("\n");
   }
 }
 
-void print_json_object(Output& out, const WorkerStats* stats, const Rows& rows) {
+// One row's counters, or the totals when `row` is rows.count().
+void print_json_object(Output& out, const Rows& rows, size_t row) {
   const char* separator = "";
   for (const Column& column : kColumns) {
     if (column.counter == nullptr) continue;
-    uint64_t value = stats != nullptr ? (stats->*column.counter).get() : rows.total(column);
+    uint64_t value = row < rows.count() ? rows.value(row, column) : rows.total(column);
     out.append("%s\"%s\": %llu", separator, column.json_name,
                static_cast<unsigned long long>(value));
     separator = ", ";
@@ -169,11 +190,11 @@ void print_stats(const Scheduler& scheduler, int fd, StatsFormat format) {
     for (size_t row = 0; row < rows.count(); ++row) {
       char label[16];
       out.append("    {\"worker\": \"%s\", ", rows.label(row, label));
-      print_json_object(out, &rows.stats(row), rows);
+      print_json_object(out, rows, row);
       out.append("}%s\n", row + 1 < rows.count() ? "," : "");
     }
     out.append("  ],\n  \"total\": {");
-    print_json_object(out, nullptr, rows);
+    print_json_object(out, rows, rows.count());
     out.append("},\n  \"peak_tasks_alive\": %llu,\n  \"peak_kernel_threads\": %llu\n}\n",
                static_cast<unsigned long long>(peak_tasks),
                static_cast<unsigned long long>(peak_kernel_threads()));

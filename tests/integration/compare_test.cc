@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ constexpr ExitExpectation kNonZeroExits[] = {
 // usual environment.
 struct PreloadedSetting {
   const char* program;
-  const char* setting;  // NAME=value
+  const char* setting;  // NAME=value, or several separated by spaces
 };
 constexpr PreloadedSetting kPreloadedSettings[] = {
     // 1,000 threads waiting in std::barrier, std::latch, std::counting_semaphore
@@ -57,6 +58,9 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // One worker: spinning threads let others run only through preemption.
     {"preempt_spinners", "GREENSHIM_WORKERS=1"},
     {"preempt_spinners", "GREENSHIM_WORKERS=2"},
+    // A 100 us quantum: thousands of preemptions in the computations, each
+    // of which must keep every register.
+    {"preempt_spinners", "GREENSHIM_WORKERS=1 GREENSHIM_PREEMPT_US=100"},
     {"heartbeat_under_load", "GREENSHIM_WORKERS=1"},
     {"heartbeat_under_load", "GREENSHIM_WORKERS=2"},
     {"signal_counts", "GREENSHIM_WORKERS=1"},
@@ -114,7 +118,11 @@ void CheckPreloaded(const std::string& name, const RunOptions& native_options,
                     const RunResult& native, const char* setting) {
   RunOptions preloaded_options = native_options;
   preloaded_options.env = PreloadedEnvironment(g_shim_path);
-  if (setting != nullptr) preloaded_options.env.push_back(setting);
+  // A setting may hold several NAME=value words.
+  if (setting != nullptr) {
+    std::istringstream words(setting);
+    for (std::string word; words >> word;) preloaded_options.env.push_back(word);
+  }
   auto scaled = std::chrono::milliseconds(static_cast<long>(native.seconds * 10000)) +
                 std::chrono::seconds(10);
   preloaded_options.timeout =

@@ -42,20 +42,20 @@ struct computation {
 __attribute__((target("avx"))) static void compute_vectors(struct computation* computation) {
   __m256d lanes = _mm256_setzero_pd();
   __m256d step = _mm256_set_pd(1.0, 0.5, 0.25, 0.125 * (double)computation->seed);
-  for (int i = 1; i <= 5000000; ++i) {
+  for (int i = 1; i <= 12000000; ++i) {
     lanes = _mm256_add_pd(_mm256_mul_pd(lanes, _mm256_set1_pd(0.9999999)), step);
   }
   _mm256_storeu_pd(computation->vector_lanes, lanes);
 }
 
-// Long enough (about 0.1 s each) to be preempted many times at 10 ms; the
+// Long enough (about 0.3 s each) to be preempted many times at 10 ms; the
 // result depends only on the seed, so stdout must match native exactly.
 static void* compute(void* raw_computation) {
   struct computation* computation = raw_computation;
   double sum = 0.0;
   long double product = 1.0L;
   uint64_t hash = computation->seed;
-  for (uint64_t i = 1; i <= 20000000; ++i) {
+  for (uint64_t i = 1; i <= 50000000; ++i) {
     sum += 1.0 / (double)(i * (hash % 5 + 1));
     product *= 1.0L + 1.0L / (long double)(i + 1000000);
     hash = (hash ^ i) * 0x9e3779b97f4a7c15ull;
