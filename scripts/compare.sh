@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # compare.sh: run every bench/pthread program natively and under greenshim
-# and print one table of medians with greenshim's speed-up.
+# and print one table of medians with greenshim's speed-up; then the
+# PARSEC-style suite (bench/parsec, via scripts/parsec) at input simsmall
+# with threads = CPUs and 16 x CPUs, as a second table and a PNG plot.
 #
 #   scripts/compare.sh [-r N] [-w N] [-p NAME]... [-t SECS] [--quick]
+#                      [--suite-reps N]
 #
 # -r N      repetitions per program and mode (default 5); runs alternate
 #           native / greenshim so drift affects both alike
@@ -11,14 +14,18 @@
 # -t SECS   per-run timeout (default 120); a run that crashes, fails or times
 #           out is reported, never aborts the script
 # --quick   3 repetitions with smaller iteration counts
+# --suite-reps N  repetitions per suite case and mode (default 1, which
+#           keeps the whole script under 10 minutes on 2 CPUs; 0 skips the
+#           suite); each adds about 2 minutes on 2 idle CPUs
 #
 # Installs missing packages (scripts/deps.sh) and builds what it needs, so it
-# works on a fresh clone. The table also goes to results/compare-<time>.csv.
+# works on a fresh clone. The table also goes to results/compare-<time>.csv;
+# the suite's to results/compare-<time>-parsec.csv and .png.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -29,6 +36,7 @@ workers="${GREENSHIM_WORKERS:-}"  # -w overrides an inherited setting
 selected=()
 run_timeout=120
 quick=0
+suite_reps=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -r) [ $# -ge 2 ] || usage; reps="$2"; reps_given=1; shift 2 ;;
@@ -36,6 +44,7 @@ while [ $# -gt 0 ]; do
     -p) [ $# -ge 2 ] || usage; IFS=, read -ra names <<<"$2"; selected+=("${names[@]}"); shift 2 ;;
     -t) [ $# -ge 2 ] || usage; run_timeout="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
+    --suite-reps) [ $# -ge 2 ] || usage; suite_reps="$2"; shift 2 ;;
     -h|--help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -44,6 +53,8 @@ done
 [[ -z "$workers" || "$workers" =~ ^[1-9][0-9]*$ ]] || die "-w needs a positive number, got '$workers'"
 [[ "$run_timeout" =~ ^[1-9][0-9]*$ ]] || die "-t needs a positive number of seconds, got '$run_timeout'"
 if [ "$quick" = 1 ] && [ "$reps_given" = 0 ]; then reps=3; fi
+if [ -z "$suite_reps" ]; then suite_reps=1; fi
+[[ "$suite_reps" =~ ^[0-9]+$ ]] || die "--suite-reps needs a number, got '$suite_reps'"
 
 # Smaller arguments for --quick (program name -> its arguments). Programs not
 # listed run with their defaults.
@@ -257,10 +268,22 @@ if [ ${#notes[@]} -gt 0 ]; then
 fi
 
 mkdir -p results
-csv="results/compare-$(date +%Y%m%d-%H%M%S).csv"
+stamp=$(date +%Y%m%d-%H%M%S)
+csv="results/compare-$stamp.csv"
 {
   echo "program,metric,unit,native_median,greenshim_median,ratio"
   tail -n +2 "$rows" | tr '\t' ','
 } >"$csv"
 echo
 echo "csv: $csv"
+
+# ---- PARSEC-style suite --------------------------------------------------------------
+# scripts/parsec prints its own table (min / median / max per case, checksum
+# check, peak RSS), builds what it needs and draws the plot.
+if [ "$suite_reps" -gt 0 ]; then
+  cpus=$(nproc)
+  echo
+  scripts/parsec -a run -p all -i simsmall -n "$cpus" $((16 * cpus)) -c both -r "$suite_reps" \
+    ${workers:+-w "$workers"} --csv "results/compare-$stamp-parsec.csv" \
+    --plot "results/compare-$stamp-parsec.png"
+fi

@@ -23,6 +23,7 @@ PACKAGES=(
   systemtap-sdt-dev
   linux-perf
   gnuplot-nox
+  time
 )
 
 missing=()
