@@ -1,19 +1,24 @@
-// The mutex. Uncontended lock and unlock are one atomic instruction each;
-// waiters park as green threads through the runtime's address waits. The
-// checking kinds (errorcheck, recursive, and every robust or
-// priority-protect mutex) also record the owner. Robust mutexes keep their
-// word in the kernel's robust-futex format (robust_mutex.cc); everything
-// else here is about the ordinary word.
+// The mutex. Lock and unlock are a load and one atomic instruction each in
+// the common cases (mutex.h inlines them), whether or not others wait, so
+// a queue of parked waiters does not slow the tasks that run; waiters park
+// as green threads through the runtime's address waits. The checking kinds
+// (errorcheck, recursive, and every robust or priority-protect mutex) also
+// record the owner. Robust mutexes keep their word in the kernel's
+// robust-futex format (robust_mutex.cc); everything else here is about the
+// ordinary word.
 //
 // The ordinary word, after Go's sync.Mutex:
 //   kLocked    the mutex is held;
-//   kWoken     an unlock has woken a waiter that has not run yet, or a
-//              spinning locker will take the mutex soon: the next unlock
-//              need not wake anyone;
-//   kHandOff   an unlock passes the mutex, still locked, to the first
-//              parked waiter instead of freeing it;
+//   kWoken     an unlock has woken a waiter that has not run yet: the next
+//              unlock need not wake anyone;
+//   kHandOff   an unlock is passing the mutex, still locked, to the first
+//              parked waiter instead of freeing it (so it is never set
+//              without kLocked, and a lock that sets kLocked on a free
+//              word never takes a mutex being handed off);
 //   waiters    (above those bits) lockers that are parked or woken and not
-//              yet through: while there are any, unlock takes its slow path.
+//              yet through;
+//   unlocks    (the top bits) a count of unlocks that wraps around, which
+//              the unlock's own atomic add keeps for free.
 // A locker normally competes with woken waiters, and usually wins: it is
 // already running while they still have to be scheduled (the holder may
 // even have woken one onto its own worker, which runs it only when the
@@ -26,6 +31,21 @@
 // with k waiters ahead of it thus gets the mutex within about k + 1 such
 // periods, however hard others hammer it; and hand-offs, which cost a
 // switch each, stay rare enough not to matter for throughput.
+//
+// A locker that finds the mutex held parks at once; it does not spin. A
+// spinner on the other worker would keep pulling the mutex's cache line
+// away from the holder, which pays for it at its very next lock and
+// unlock, and two tasks taking turns at a short critical section across
+// workers go slower than one taking it alone; while a park and the wake
+// that ends it cost a task switch each, less than spinning through most
+// critical sections. So contenders settle on one worker's holder, the
+// way glibc's sleeping waiters leave one thread running.
+//
+// Reading the clock on every unlock that finds waiters would cost more
+// than the lock itself when they wait long (a tight loop on two workers
+// keeps a queue of parked waiters for its whole run), so only one unlock
+// in 16 looks, as the unlock count says: a period then ends within 16
+// unlocks after kStarvationMs.
 #include "shim/mutex.h"
 
 #include <cerrno>
@@ -39,15 +59,13 @@ namespace greenshim::shim {
 namespace {
 
 constexpr uint32_t kLocked = kMutexLocked;
-constexpr uint32_t kWoken = 2;
-constexpr uint32_t kHandOff = 4;
-constexpr uint32_t kOneWaiter = 8;
+constexpr uint32_t kWoken = kMutexWoken;
+constexpr uint32_t kHandOff = kMutexHandOff;
+constexpr uint32_t kOneWaiter = kMutexOneWaiter;
+constexpr uint32_t kOneUnlock = kMutexOneUnlock;
 constexpr uint32_t kStarvationMs = 1;
-// Short enough to cost less than a park and wake; long enough to ride out
-// a holder that is running on another worker for a few hundred cycles.
-constexpr int kSpins = 100;
 
-uint32_t waiters_in(uint32_t word) { return word / kOneWaiter; }
+uint32_t waiters_in(uint32_t word) { return mutex_waiters_in(word); }
 int type_of(const MutexState* mutex) { return mutex->kind & 3; }
 bool shared(const MutexState* mutex) { return (mutex->kind & kProcessSharedKind) != 0; }
 bool robust(const MutexState* mutex) { return (mutex->kind & kRobustKind) != 0; }
@@ -62,8 +80,8 @@ bool records_owner(const MutexState* mutex) {
 }
 
 // The coarse clock costs a few nanoseconds where the precise one costs
-// twenty, and the slow unlock reads it every time. Its resolution is the
-// kernel's tick (1-4 ms), which is all a starvation bound needs.
+// twenty, and it is read whenever a waiter gets through. Its resolution is
+// the kernel's tick (1-4 ms), which is all a starvation bound needs.
 uint32_t now_ms() {
   timespec now;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
@@ -108,21 +126,8 @@ void stop_waiting(MutexState* mutex) {
 
 // The ordinary word's acquisition for a locker in state `self`.
 int acquire_contended(MutexState* mutex, int64_t deadline_ns, Contender& self) {
-  int spins = 0;
   uint32_t old = mutex->word.load(std::memory_order_relaxed);
   for (;;) {
-    if ((old & (kLocked | kHandOff)) == kLocked && spins < kSpins) {
-      // Spinning: claim kWoken, if nobody has, so the holder's unlock does
-      // not wake a waiter to compete with us.
-      if (!self.holds_woken && (old & kWoken) == 0 && waiters_in(old) != 0 &&
-          mutex->word.compare_exchange_weak(old, old | kWoken, std::memory_order_relaxed)) {
-        self.holds_woken = true;
-      }
-      __builtin_ia32_pause();
-      ++spins;
-      old = mutex->word.load(std::memory_order_relaxed);
-      continue;
-    }
     // In hand-off mode the mutex is passed, never taken: queue up.
     bool must_wait = (old & (kLocked | kHandOff)) != 0;
     uint32_t desired = old;
@@ -158,48 +163,39 @@ int acquire_contended(MutexState* mutex, int64_t deadline_ns, Contender& self) {
     }
     // Every wake of the word comes from an unlock that set kWoken for us.
     if (error == 0) self.holds_woken = true;
-    spins = 0;
     old = mutex->word.load(std::memory_order_relaxed);
   }
 }
 
 int acquire_word(MutexState* mutex, int64_t deadline_ns, bool try_only) {
-  uint32_t old = mutex->word.load(std::memory_order_relaxed);
-  // Free, and not reserved for the parked waiters.
-  while ((old & (kLocked | kHandOff)) == 0) {
-    if (mutex->word.compare_exchange_weak(old, old | kLocked, std::memory_order_acquire)) return 0;
-  }
+  if (mutex_try_take(mutex)) return 0;
   if (try_only) return EBUSY;
   Contender self;
   return acquire_contended(mutex, deadline_ns, self);
 }
 
+// Passes the held mutex, still locked, to the first parked waiter.
+bool hand_off(MutexState* mutex) {
+  mutex->word.fetch_or(kHandOff, std::memory_order_relaxed);
+  // The chosen waiter owns the mutex from here.
+  if (hand_off_address(&mutex->word)) return true;
+  // No parked task to take it (the waiters are kernel threads, or on their
+  // way to park, or woken and not yet run): free it the usual way.
+  mutex->word.fetch_and(~kHandOff, std::memory_order_relaxed);
+  return false;
+}
+
 void release_word(MutexState* mutex) {
-  uint32_t old = kLocked;
-  if (mutex->word.compare_exchange_strong(old, 0, std::memory_order_release)) return;
+  uint32_t old = mutex->word.load(std::memory_order_relaxed);
+  // Unlocking a free normal mutex is undefined; like glibc, leave it be.
+  if ((old & kLocked) == 0) return;
   // Hand-off needs a parked task to hand to, which a process-shared mutex
   // never has (its waiters block in the kernel).
-  bool can_hand_off = !shared(mutex);
-  for (;;) {
-    if (can_hand_off && (old & kHandOff) == 0 && waiters_in(old) != 0 && waiters_starving(mutex)) {
-      if (!mutex->word.compare_exchange_weak(old, old | kHandOff, std::memory_order_relaxed))
-        continue;
-      old |= kHandOff;
-    }
-    if (can_hand_off && (old & kHandOff) != 0) {
-      // The chosen waiter owns the mutex from here.
-      if (hand_off_address(&mutex->word)) return;
-      // No parked task to take it (the waiters are kernel threads, or on
-      // their way to park): leave hand-off mode and free it the usual way.
-      can_hand_off = false;
-    }
-    bool wake = waiters_in(old) != 0 && (old & kWoken) == 0;
-    uint32_t desired = (old & ~(kLocked | kHandOff)) | (wake ? kWoken : 0);
-    if (!mutex->word.compare_exchange_weak(old, desired, std::memory_order_release)) continue;
-    if (wake && wake_word(&mutex->word, 1, shared(mutex)) == 0)
-      mutex->word.fetch_and(~kWoken, std::memory_order_relaxed);
+  if (!shared(mutex) && mutex_unlock_checks_starvation(old) && waiters_starving(mutex) &&
+      hand_off(mutex))
     return;
-  }
+  uint32_t before = mutex->word.fetch_add(kOneUnlock - kLocked, std::memory_order_release);
+  if (waiters_in(before) != 0 && (before & kWoken) == 0) mutex_wake_a_waiter(mutex);
 }
 
 }  // namespace
@@ -232,6 +228,23 @@ int mutex_lock(MutexState* mutex, int64_t deadline_ns, bool try_only) {
   if ((error == 0 || error == EOWNERDEAD) && records_owner(mutex))
     mutex->owner.store(mutex_owner_id(mutex), std::memory_order_relaxed);
   return error;
+}
+
+void mutex_wake_a_waiter(MutexState* mutex) {
+  uint32_t old = mutex->word.load(std::memory_order_relaxed);
+  do {
+    // Nobody left to wake, or someone already on the way to the mutex.
+    if (waiters_in(old) == 0 || (old & kWoken) != 0) return;
+  } while (!mutex->word.compare_exchange_weak(old, old | kWoken, std::memory_order_relaxed));
+  if (wake_word(&mutex->word, 1, shared(mutex)) == 0)
+    mutex->word.fetch_and(~kWoken, std::memory_order_relaxed);
+}
+
+bool mutex_in_use(const MutexState* mutex) {
+  uint32_t word = mutex->word.load(std::memory_order_relaxed);
+  // The unlock count says nothing about the present.
+  if (!robust(mutex)) word &= kOneUnlock - 1;
+  return word != 0;
 }
 
 int mutex_check_owner(const MutexState* mutex) {

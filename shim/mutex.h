@@ -18,27 +18,72 @@ constexpr int kPrioInheritKind = 32;      // PTHREAD_MUTEX_PRIO_INHERIT_NP
 constexpr int kPrioProtectKind = 64;      // PTHREAD_MUTEX_PRIO_PROTECT_NP
 constexpr int kProcessSharedKind = 128;   // PTHREAD_MUTEX_PSHARED_BIT
 
-// The word of an ordinary mutex: a locked bit, a bit saying an unlock has
-// woken a waiter that has not run yet, a hand-off bit, and the number of
-// waiters above them (mutex.cc).
+// The word of an ordinary mutex (mutex.cc): a locked bit, a bit saying an
+// unlock has woken a waiter that has not run yet, a hand-off bit, the
+// number of waiters, and in the top bits a count of unlocks that wraps.
 constexpr uint32_t kMutexLocked = 1;
+constexpr uint32_t kMutexWoken = 2;
+constexpr uint32_t kMutexHandOff = 4;
+constexpr uint32_t kMutexOneWaiter = 8;
+constexpr int kMutexUnlockCountShift = 28;
+constexpr uint32_t kMutexOneUnlock = uint32_t{1} << kMutexUnlockCountShift;
+constexpr uint32_t kMutexWaiters = kMutexOneUnlock - kMutexOneWaiter;
 
-// The uncontended cases of the normal and adaptive kinds, inlined into the
-// entry points so that the common lock and unlock are one atomic each.
+inline uint32_t mutex_waiters_in(uint32_t word) {
+  return (word & kMutexWaiters) / kMutexOneWaiter;
+}
+
+// Whether an unlock of `word` checks, before it lets the mutex go, that the
+// waiters are not starving (mutex.cc): one unlock in 16 does, when there
+// are waiters.
+inline bool mutex_unlock_checks_starvation(uint32_t word) {
+  return (word >> kMutexUnlockCountShift) == 0 && mutex_waiters_in(word) != 0;
+}
+
+// After an unlock that found waiters and none of them woken: wake one,
+// unless someone else has meanwhile.
+void mutex_wake_a_waiter(MutexState* mutex);
+
+// The common cases of the normal and adaptive kinds, inlined into the
+// entry points: lock and unlock are a load and one atomic instruction
+// each, also while others wait (only one unlock in 16 looks further, and
+// an unlock wakes a waiter when none of them is already on its way).
 inline bool is_plain(const MutexState* mutex) {
   int kind = mutex->kind & ~kProcessSharedKind;
   return kind == PTHREAD_MUTEX_NORMAL || kind == PTHREAD_MUTEX_ADAPTIVE_NP;
 }
+// A handed-off mutex stays locked, so no locker can take it from the
+// waiter it was passed to. Looking first leaves a held mutex's cache line
+// with its holder, which needs it again to unlock.
+inline bool mutex_try_take(MutexState* mutex) {
+  uint32_t word = mutex->word.load(std::memory_order_relaxed);
+  while ((word & kMutexLocked) == 0) {
+    if (mutex->word.compare_exchange_weak(word, word | kMutexLocked, std::memory_order_acquire))
+      return true;
+  }
+  return false;
+}
 inline bool mutex_lock_if_free(MutexState* mutex) {
-  uint32_t expected = 0;
-  return is_plain(mutex) &&
-         mutex->word.compare_exchange_strong(expected, kMutexLocked, std::memory_order_acquire);
+  return is_plain(mutex) && mutex_try_take(mutex);
 }
-inline bool mutex_unlock_if_uncontended(MutexState* mutex) {
-  uint32_t expected = kMutexLocked;
-  return is_plain(mutex) &&
-         mutex->word.compare_exchange_strong(expected, 0, std::memory_order_release);
+// False, having done nothing, for mutex_unlock to deal with: the other
+// kinds, a free mutex (unlocking it is undefined; the add would corrupt the
+// word), and the unlocks that check on the waiters.
+inline bool mutex_unlock_unless_checking(MutexState* mutex) {
+  if (!is_plain(mutex)) return false;
+  // The unlock count only changes under the lock, so it cannot move between
+  // this load and the release.
+  uint32_t word = mutex->word.load(std::memory_order_relaxed);
+  if ((word & kMutexLocked) == 0 || mutex_unlock_checks_starvation(word)) return false;
+  uint32_t before =
+      mutex->word.fetch_add(kMutexOneUnlock - kMutexLocked, std::memory_order_release);
+  if (mutex_waiters_in(before) != 0 && (before & kMutexWoken) == 0) mutex_wake_a_waiter(mutex);
+  return true;
 }
+
+// Whether pthread_mutex_destroy would destroy a mutex in use: held, or
+// waited for.
+bool mutex_in_use(const MutexState* mutex);
 
 // 0 or a POSIX error (EDEADLK, EBUSY, ETIMEDOUT, EPERM, EAGAIN, and for
 // robust mutexes EOWNERDEAD and ENOTRECOVERABLE).

@@ -51,7 +51,7 @@ extern "C" int pthread_mutex_init(pthread_mutex_t* mutex, const pthread_mutexatt
 }
 
 extern "C" int pthread_mutex_destroy(pthread_mutex_t* mutex) {
-  return state_of<MutexState>(mutex)->word.load(std::memory_order_relaxed) != 0 ? EBUSY : 0;
+  return shim::mutex_in_use(state_of<MutexState>(mutex)) ? EBUSY : 0;
 }
 
 extern "C" int pthread_mutex_lock(pthread_mutex_t* mutex) {
@@ -82,7 +82,7 @@ extern "C" int pthread_mutex_timedlock(pthread_mutex_t* mutex, const timespec* d
 
 extern "C" int pthread_mutex_unlock(pthread_mutex_t* mutex) {
   MutexState* state = state_of<MutexState>(mutex);
-  if (shim::mutex_unlock_if_uncontended(state)) return 0;
+  if (shim::mutex_unlock_unless_checking(state)) return 0;
   return shim::mutex_unlock(state);
 }
 

@@ -6,7 +6,8 @@
 // even on one CPU), and 32 rounds later it yields after unlocking, so a
 // woken waiter gets the mutex (ownership really changes hands, even on one
 // CPU and without preemption). The final counter must be
-// exactly 1,000,000, with no overlap and every lock/unlock returning 0. How
+// exactly 1,000,000, with no overlap and every lock/unlock returning 0; and
+// the mutex, free again, must be destroyable (no waiter left counted). How
 // often the owner changed depends on scheduling, so it goes to stderr only.
 #include <pthread.h>
 #include <sched.h>
@@ -49,11 +50,14 @@ int main(void) {
   for (intptr_t i = 0; i < THREADS; ++i) pthread_create(&threads[i], NULL, body, (void*)i);
   for (int i = 0; i < THREADS; ++i) pthread_join(threads[i], NULL);
   long expected = (long)THREADS * ROUNDS;
-  int ok = counter == expected && atomic_load(&overlaps) == 0 && atomic_load(&errors) == 0;
+  int destroy_error = pthread_mutex_destroy(&lock);
+  int ok = counter == expected && atomic_load(&overlaps) == 0 && atomic_load(&errors) == 0 &&
+           destroy_error == 0;
   printf("%d threads x %d lock/increment/unlock\n", THREADS, ROUNDS);
   printf("counter %ld (expected %ld)\n", counter, expected);
   printf("overlapping critical sections %d, lock/unlock errors %d\n", atomic_load(&overlaps),
          atomic_load(&errors));
+  printf("destroy afterwards: %d\n", destroy_error);
   printf("%s\n", ok ? "OK" : "FAIL");
   fprintf(stderr, "owner changes: %ld\n", owner_changes);
   return ok ? 0 : 1;
