@@ -1,6 +1,7 @@
 // See preemption.h.
 #include "runtime/preemption.h"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <signal.h>
 #include <ucontext.h>
@@ -50,9 +51,11 @@ bool unsafe_code(uintptr_t address) {
   return false;
 }
 
-int collect_unsafe_ranges(dl_phdr_info* info, size_t, void*) {
+// `own_base`: where greenshim itself is loaded, found by address, so its
+// code is unsafe whatever its file is called.
+int collect_unsafe_ranges(dl_phdr_info* info, size_t, void* own_base) {
   const char* name = info->dlpi_name;
-  bool unsafe = false;
+  bool unsafe = reinterpret_cast<void*>(info->dlpi_addr) == own_base;
   for (const char* object : kUnsafeObjects) unsafe |= name != nullptr && strstr(name, object) != nullptr;
   if (!unsafe) return 0;
   for (int index = 0; index < info->dlpi_phnum && g_unsafe_count < kMaxRanges; ++index) {
@@ -109,7 +112,11 @@ bool enable_preemption(int signal) {
          signal, strsignal(signal));
     return false;
   }
-  dl_iterate_phdr(collect_unsafe_ranges, nullptr);
+  Dl_info own;
+  void* own_base = dladdr(reinterpret_cast<void*>(&on_preemption_signal), &own) != 0
+                       ? own.dli_fbase
+                       : nullptr;
+  dl_iterate_phdr(collect_unsafe_ranges, own_base);
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_sigaction = on_preemption_signal;
