@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -200,6 +201,20 @@ std::string Tail(const std::string& text, size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
   return "[... " + std::to_string(text.size() - max_bytes) + " bytes cut ...]\n" +
          text.substr(text.size() - max_bytes);
+}
+
+bool ParseSuiteArguments(int argc, char** argv, std::string* shim_path,
+                         std::vector<std::string>* programs) {
+  for (int i = 1; i < argc; ++i) {
+    if (strncmp(argv[i], "--shim=", 7) == 0) {
+      *shim_path = argv[i] + 7;
+    } else if (strncmp(argv[i], "--gtest", 7) != 0) {
+      programs->push_back(argv[i]);
+    }
+  }
+  if (!programs->empty()) return true;
+  fprintf(stderr, "usage: %s --shim=<libgreenshim.so> <program>...\n", argv[0]);
+  return false;
 }
 
 }  // namespace greenshim::integration

@@ -60,4 +60,11 @@ bool ReadFile(const std::string& path, std::string* contents);
 // The last `max_bytes` of `text`, marked as cut when it was longer.
 std::string Tail(const std::string& text, size_t max_bytes = 4000);
 
+// For a suite's main(): reads --shim=<libgreenshim.so> and the program
+// paths (gtest's own --gtest* flags are left alone). Call it before
+// InitGoogleTest, which evaluates ValuesIn(programs). false, after a usage
+// line on stderr, when no program was given.
+bool ParseSuiteArguments(int argc, char** argv, std::string* shim_path,
+                         std::vector<std::string>* programs);
+
 }  // namespace greenshim::integration

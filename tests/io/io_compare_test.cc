@@ -178,18 +178,7 @@ INSTANTIATE_TEST_SUITE_P(Programs, IoCompareTest,
 
 int main(int argc, char** argv) {
   using namespace greenshim::integration;
-  // Before InitGoogleTest, which evaluates ValuesIn(g_programs).
-  for (int i = 1; i < argc; ++i) {
-    if (strncmp(argv[i], "--shim=", 7) == 0) {
-      g_shim_path = argv[i] + 7;
-    } else if (strncmp(argv[i], "--gtest", 7) != 0) {
-      g_programs.push_back(argv[i]);
-    }
-  }
+  if (!ParseSuiteArguments(argc, argv, &g_shim_path, &g_programs)) return 2;
   ::testing::InitGoogleTest(&argc, argv);
-  if (g_programs.empty()) {
-    fprintf(stderr, "usage: %s --shim=<libgreenshim.so> <program>...\n", argv[0]);
-    return 2;
-  }
   return RUN_ALL_TESTS();
 }
