@@ -18,13 +18,6 @@
 
 static int pipes[3][2];
 
-static void* write_later(void* unused) {
-  (void)unused;
-  pause_ms(WAIT_MS);
-  write_all(pipes[0][1], "x", 1);
-  return NULL;
-}
-
 static void watch(int epoll_fd, int op, int fd, unsigned events, uint64_t tag) {
   struct epoll_event event = {.events = events, .data.u64 = tag};
   must(epoll_ctl(epoll_fd, op, fd, &event), "epoll_ctl");
@@ -57,7 +50,7 @@ int main(void) {
                epoll_pwait(epoll_fd, events, 4, WAIT_MS, NULL), 0);
   expect_not_early("  returned", CLOCK_MONOTONIC, start, WAIT_MS * 1000000LL);
 
-  pthread_t writer = start_thread(write_later, NULL);
+  pthread_t writer = start_late_write(pipes[0][1], WAIT_MS);
   expect_value("epoll_wait, timeout -1, another thread writes", epoll_wait(epoll_fd, events, 4, -1),
                1);
   printf("  events %s, data %llu\n", event_names(events[0].events),
@@ -68,7 +61,7 @@ int main(void) {
   read_exactly(pipes[0][0], &drain, 1);
   ready_now("level-triggered, data read", epoll_fd);
 
-  writer = start_thread(write_later, NULL);
+  writer = start_late_write(pipes[0][1], WAIT_MS);
   expect_value("epoll_pwait, timeout -1, another thread writes",
                epoll_pwait(epoll_fd, events, 4, -1, NULL), 1);
   join_thread(writer);

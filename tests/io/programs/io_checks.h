@@ -226,6 +226,29 @@ static inline void pause_ms(int ms) {
   }
 }
 
+// Starts a thread that writes one byte ("x") to `fd` after `ms`
+// milliseconds: data that arrives while the caller waits for it. Join it
+// with join_thread.
+struct late_write {
+  int fd;
+  int ms;
+};
+
+static inline void* write_late(void* raw_request) {
+  struct late_write* request = raw_request;
+  pause_ms(request->ms);
+  write_all(request->fd, "x", 1);
+  free(request);
+  return NULL;
+}
+
+static inline pthread_t start_late_write(int fd, int ms) {
+  struct late_write* request = malloc(sizeof *request);
+  if (request == NULL) die("start_late_write: out of memory");
+  *request = (struct late_write){fd, ms};
+  return start_thread(write_late, request);
+}
+
 // Creates a new empty regular file in $TMPDIR (or /tmp); its name goes
 // to `path`.
 static inline void create_temp_file(char* path, size_t size) {

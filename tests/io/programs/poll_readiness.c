@@ -18,13 +18,6 @@
 
 static int pipe_fds[2];
 
-static void* write_later(void* unused) {
-  (void)unused;
-  pause_ms(WAIT_MS);
-  write_all(pipe_fds[1], "x", 1);
-  return NULL;
-}
-
 static void print_revents(const char* what, const struct pollfd* entry) {
   printf("%s: %s\n", what, event_names((unsigned)entry->revents));
 }
@@ -51,7 +44,7 @@ int main(void) {
   expect_value("poll, no descriptors, timeout 50 ms", poll(NULL, 0, WAIT_MS), 0);
   expect_not_early("  returned", CLOCK_MONOTONIC, start, WAIT_MS * 1000000LL);
 
-  pthread_t writer = start_thread(write_later, NULL);
+  pthread_t writer = start_late_write(pipe_fds[1], WAIT_MS);
   expect_value("poll, timeout -1, another thread writes", poll(&readable, 1, -1), 1);
   print_revents("  revents", &readable);
   join_thread(writer);
@@ -66,7 +59,7 @@ int main(void) {
   expect_value("ppoll, timeout 50 ms, empty pipe", ppoll(&readable, 1, &timeout, NULL), 0);
   expect_not_early("  returned", CLOCK_MONOTONIC, start, WAIT_MS * 1000000LL);
   expect_true("  timespec unchanged", timeout.tv_sec == 0 && timeout.tv_nsec == WAIT_MS * 1000000L);
-  writer = start_thread(write_later, NULL);
+  writer = start_late_write(pipe_fds[1], WAIT_MS);
   expect_value("ppoll, no timeout, another thread writes", ppoll(&readable, 1, NULL, NULL), 1);
   join_thread(writer);
 

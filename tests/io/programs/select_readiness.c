@@ -15,13 +15,6 @@
 
 static int pipe_fds[2];
 
-static void* write_later(void* unused) {
-  (void)unused;
-  pause_ms(WAIT_MS);
-  write_all(pipe_fds[1], "x", 1);
-  return NULL;
-}
-
 static fd_set only(int fd) {
   fd_set set;
   FD_ZERO(&set);
@@ -65,7 +58,7 @@ int main(void) {
               patience.tv_sec == 0 && patience.tv_nsec == WAIT_MS * 1000000L);
 
   readable = only(read_end);
-  pthread_t writer = start_thread(write_later, NULL);
+  pthread_t writer = start_late_write(pipe_fds[1], WAIT_MS);
   expect_value("select, null timeout, another thread writes",
                select(read_end + 1, &readable, NULL, NULL, NULL), 1);
   expect_true("  the read end is in the set", FD_ISSET(read_end, &readable));
@@ -74,7 +67,7 @@ int main(void) {
   read_exactly(read_end, &drain, 1);
 
   readable = only(read_end);
-  writer = start_thread(write_later, NULL);
+  writer = start_late_write(pipe_fds[1], WAIT_MS);
   expect_value("pselect, null timeout, another thread writes",
                pselect(read_end + 1, &readable, NULL, NULL, NULL, NULL), 1);
   join_thread(writer);
