@@ -3,6 +3,8 @@
 #include "runtime/context.h"
 
 #include "runtime/kernel_thread.h"
+#include "runtime/task_tls.h"
+#include "runtime/thread_pointer.h"
 
 #include <cstdint>
 
@@ -45,6 +47,7 @@ void make_context(Context* context, void* stack_low, size_t stack_size,
 }
 
 void adopt_current_context(Context* context) {
+  context->thread_pointer = task_thread_blocks_in_use() ? current_thread_pointer() : nullptr;
 #if defined(__SANITIZE_ADDRESS__)
   // Reading a kernel thread's stack bounds can mean parsing /proc/self/maps:
   // only AddressSanitizer needs them.
@@ -62,6 +65,8 @@ void switch_context(Context* from, Context* to) {
 #if defined(__SANITIZE_THREAD__)
   __tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
+  // Nothing between here and the stack switch touches thread-local data.
+  if (to->thread_pointer != nullptr) set_thread_pointer(to->thread_pointer);
   greenshim_context_switch(&from->sp, to->sp);
 #if defined(__SANITIZE_ADDRESS__)
   __sanitizer_finish_switch_fiber(from->asan_fake_stack, nullptr, nullptr);

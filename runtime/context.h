@@ -17,6 +17,9 @@ struct Context {
   size_t stack_size = 0;
   void* asan_fake_stack = nullptr;
   void* tsan_fiber = nullptr;
+  // The %fs base to load when this context is switched to; nullptr leaves
+  // it as it is (task_tls.h).
+  void* thread_pointer = nullptr;
 };
 
 // Prepares `context` so that switching to it calls entry(arg) on the stack
@@ -25,11 +28,12 @@ void make_context(Context* context, void* stack_low, size_t stack_size,
                   void (*entry)(void*), void* arg);
 
 // Describes the context the calling kernel thread is already running on (its
-// own stack), so that it can be switched away from and back to.
+// own stack and, when tasks have thread blocks, its own thread pointer), so
+// that it can be switched away from and back to.
 void adopt_current_context(Context* context);
 
-// Saves the running context into `from` and resumes `to`. Returns when some
-// other context switches back to `from`.
+// Saves the running context into `from` and resumes `to`, with `to`'s thread
+// pointer. Returns when some other context switches back to `from`.
 void switch_context(Context* from, Context* to);
 
 // Called first thing by an entry function started by make_context.

@@ -56,6 +56,9 @@ int detach(Task* task);
 [[noreturn]] void exit_current_task(void* result);
 // True if `pointer` is a task of this runtime (live or finished, not freed).
 bool is_task(const void* pointer);
+// Calls visit(task, context) for every live task, with task creation and
+// exit held back meanwhile: keep it short, and do not create tasks from it.
+void for_each_live_task(void (*visit)(Task* task, void* context), void* context);
 
 Task* current_task();
 // The kernel thread id now running `task`, or 0 when it is not running.

@@ -18,6 +18,7 @@
 #include "runtime/runtime.h"
 #include "runtime/schedtrace.h"
 #include "runtime/task.h"
+#include "runtime/task_tls.h"
 
 namespace greenshim {
 
@@ -59,6 +60,8 @@ void worker_thread_main(void* raw_worker) {
 // because the kernel thread's stack is the main task's.
 void adopted_scheduler_main(void* raw_worker) {
   finish_first_switch();
+  // Its thread block, if it has one of its own, has not heard of it yet.
+  set_current_worker(static_cast<Worker*>(raw_worker));
   static_cast<Worker*>(raw_worker)->run_scheduler_loop();
   __builtin_trap();  // an adopted runtime never stops
 }
@@ -169,6 +172,14 @@ bool adopt_current_thread(const RuntimeOptions& options) {
   const Stack& stack = scheduler->adopted_scheduler_stack_;
   make_context(&worker0->scheduler_context, stack.low(), stack.usable_size(),
                adopted_scheduler_main, worker0);
+  // The main thread's thread block stays with the main task (task_tls.h).
+  if (const ThreadBlockSupplier* supplier = thread_block_supplier()) {
+    worker0->scheduler_context.thread_pointer = supplier->create();
+    if (worker0->scheduler_context.thread_pointer == nullptr) {
+      warn("cannot set up the runtime; threads stay native");
+      return false;
+    }
+  }
   adopt_current_context(&main_task->context);
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;

@@ -43,6 +43,10 @@ struct Task {
   // The return-address slot of the program's entry function (start
   // routine, or main): the preemption handler scans the stack up to here.
   uintptr_t stack_scan_top = 0;
+  // The task's own thread block (task_tls.h), loaded through
+  // context.thread_pointer; nullptr when it shares its worker's, and for the
+  // adopted main task, which runs on the main thread's.
+  void* thread_block = nullptr;
 
   uint64_t id = 0;  // unique over the process's life, never reused
   std::atomic<uint32_t> lifecycle{0};
@@ -65,7 +69,7 @@ struct Task {
   // debuggers; a hint, read racily).
   std::atomic<Worker*> worker{nullptr};
 
-  int saved_errno = 0;
+  int saved_errno = 0;  // only while it shares its worker's thread block
   // The program's innermost pthread_cleanup_push buffer (the shim keeps
   // the chain; the runtime only stores it per task).
   void* cleanup_buffers = nullptr;

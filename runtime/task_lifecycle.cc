@@ -14,11 +14,13 @@
 #include "runtime/probes.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler.h"
+#include "runtime/task_tls.h"
 
 namespace greenshim {
 namespace {
 
 void release_task(Scheduler* scheduler, Task* task) {
+  release_thread_block(task);
   scheduler->stacks.release(task->stack);
   scheduler->registry.recycle(task);
 }
@@ -79,6 +81,10 @@ bool is_task(const void* pointer) {
   return scheduler != nullptr && scheduler->registry.contains(pointer);
 }
 
+void for_each_live_task(void (*visit)(Task* task, void* context), void* context) {
+  Scheduler::instance()->registry.for_each_live([visit, context](Task* task) { visit(task, context); });
+}
+
 int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Task** out) {
   Scheduler* scheduler = Scheduler::instance();
   if (scheduler == nullptr) return EAGAIN;
@@ -99,6 +105,11 @@ int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Ta
       scheduler->registry.recycle(task);
       return error;
     }
+  }
+  if (attach_thread_block(task) != 0) {
+    scheduler->registry.remove(task);
+    release_task(scheduler, task);
+    return EAGAIN;
   }
   task->entry = entry;
   task->argument = argument;
@@ -153,6 +164,7 @@ int detach(Task* task) {
 void exit_current_task(void* result) {
   Task* self = current_task();
   self->result = result;
+  if (self->context.thread_pointer != nullptr) thread_block_supplier()->run_exit_destructors();
   task_local_run_destructors(self);
   GREENSHIM_PROBE_TASK_EXIT(self->id);
   park_current("exit", AfterSwitch{finish_task, nullptr});

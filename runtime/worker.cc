@@ -10,6 +10,8 @@
 #include "runtime/probes.h"
 #include "runtime/scheduler.h"
 #include "runtime/task.h"
+#include "runtime/task_tls.h"
+#include "runtime/thread_pointer.h"
 
 namespace greenshim {
 namespace {
@@ -33,6 +35,14 @@ constexpr uint64_t kSubmitInterval = 8;
 // and after a task switch (the task may now run on another kernel thread).
 __attribute__((noipa)) Worker* current_worker() { return t_current_worker; }
 __attribute__((noipa)) void set_current_worker(Worker* worker) { t_current_worker = worker; }
+
+// Static TLS (the runtime is built with the initial-exec model) lies at the
+// same offset from the thread pointer in every block.
+void set_current_worker_in(void* thread_pointer, Worker* worker) {
+  static const ptrdiff_t offset = reinterpret_cast<char*>(&t_current_worker) -
+                                  static_cast<char*>(current_thread_pointer());
+  *reinterpret_cast<Worker**>(static_cast<char*>(thread_pointer) + offset) = worker;
+}
 
 Worker::Worker(Scheduler* owner, int worker_index, bool spare)
     : scheduler(owner),
@@ -98,10 +108,14 @@ void Worker::run(Task* task) {
   task->park_reason = nullptr;
   stats.switches.add();
   GREENSHIM_PROBE_TASK_SWITCH(index, task->id);
-  // errno is the kernel thread's; the task's value travels with the task.
-  // This loop always runs on this worker's own kernel thread, so the
-  // address of errno is stable here.
-  errno = task->saved_errno;
+  if (task->context.thread_pointer != nullptr) {
+    refresh_thread_block(task, this, kernel_tid.load(std::memory_order_relaxed));
+  } else {
+    // errno is the worker's; the task's value travels with the task. This
+    // loop always runs on this worker's own kernel thread, so the address
+    // of errno is stable here.
+    errno = task->saved_errno;
+  }
   apply_signal_mask(task->signal_mask);
   if (was_looking_for_work_) {
     // Dekker's pattern with the monitor, which publishes that it sleeps,
@@ -119,7 +133,7 @@ void Worker::run(Task* task) {
 
 void Worker::complete_switch() {
   Task* task = current;
-  task->saved_errno = errno;
+  if (task->context.thread_pointer == nullptr) task->saved_errno = errno;
   current = nullptr;
   AfterSwitch request = after_switch_;
   after_switch_ = AfterSwitch{};

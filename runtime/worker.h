@@ -130,5 +130,8 @@ class Worker {
 // the runtime. Never cached across a switch: a task may resume elsewhere.
 Worker* current_worker();
 void set_current_worker(Worker* worker);
+// Sets the same variable as seen through another thread block (a task's,
+// about to be switched in; task_tls.h).
+void set_current_worker_in(void* thread_pointer, Worker* worker);
 
 }  // namespace greenshim

@@ -153,4 +153,12 @@ RuntimeOptions options_from_environment() {
   return options;
 }
 
+bool task_tls_from_environment() {
+  const char* text = getenv("GREENSHIM_TLS");
+  if (text == nullptr || *text == '\0' || strcmp(text, "task") == 0) return true;
+  if (strcmp(text, "worker") == 0) return false;
+  warn("GREENSHIM_TLS=%s is not 'task' or 'worker'; each green thread gets its own", text);
+  return true;
+}
+
 }  // namespace greenshim::shim

@@ -15,6 +15,7 @@
 #include "shim/config.h"
 #include "shim/glibc.h"
 #include "shim/task_signals.h"
+#include "shim/thread_block.h"
 
 namespace greenshim::shim {
 namespace {
@@ -59,6 +60,8 @@ void print_stats_at_exit() {
 void start() {
   RuntimeOptions options = options_from_environment();
   g_adopted_kernel_thread = glibc().pthread_self();
+  // Before the runtime's fork handlers (thread_block.h says why).
+  if (task_tls_from_environment()) use_thread_blocks_per_task();
   if (!adopt_current_thread(options)) {
     g_state.store(3, std::memory_order_release);
     return;

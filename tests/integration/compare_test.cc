@@ -5,10 +5,6 @@
 // details there), but the preloaded run's stderr must hold the
 // GREENSHIM_STATS table, so a case cannot pass by running natively.
 //
-// Behaviour that belongs to a later issue (kNotYetSupported) still runs
-// every time: a case that now matches passes, one that differs is reported
-// as skipped with the reason, and scripts/test.sh counts it as skipped.
-//
 // A few programs run preloaded once per setting of their own
 // (kPreloadedSettings), such as a single worker.
 //
@@ -72,26 +68,13 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // One worker: a thread parked in sigwait must not hold it.
     {"signal_masks", "GREENSHIM_WORKERS=1"},
     {"signal_masks", "GREENSHIM_WORKERS=2"},
+    // Two workers, so that threads migrate (the program checks they did).
+    {"errno_across_waits", "GREENSHIM_WORKERS=2"},
+    {"tls_initial_image", "GREENSHIM_WORKERS=2"},
+    {"dlopen_tls", "GREENSHIM_WORKERS=2"},
+    {"fork_tls", "GREENSHIM_WORKERS=2"},
+    {"sched_getcpu_threads", "GREENSHIM_WORKERS=2"},
 };
-
-// Programs that show a limitation an open issue will remove.
-struct NotYetSupported {
-  const char* program;
-  const char* reason;
-};
-constexpr NotYetSupported kNotYetSupported[] = {
-    {"errno_per_thread",
-     "errno's address is the worker's: gcc caches &errno across calls, so a migrated thread "
-     "reads another worker's errno (per-task TLS issue)"},
-    {"thread_local_storage", "__thread variables belong to the worker (per-task TLS issue)"},
-};
-
-const char* NotYetSupportedReason(const std::string& name) {
-  for (const NotYetSupported& entry : kNotYetSupported) {
-    if (name == entry.program) return entry.reason;
-  }
-  return nullptr;
-}
 
 constexpr std::chrono::seconds kNativeTimeout{60};
 constexpr std::chrono::seconds kMinPreloadedTimeout{20};
@@ -130,11 +113,6 @@ void CheckPreloaded(const std::string& name, const RunOptions& native_options,
   RunResult preloaded = RunProgram(preloaded_options);
   ::testing::Test::RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
   ASSERT_TRUE(preloaded.started) << preloaded.start_error;
-  if (const char* reason = NotYetSupportedReason(name)) {
-    bool same = !preloaded.timed_out && HasShimStats(preloaded.err) &&
-                native.out == preloaded.out && native.same_ending(preloaded);
-    if (!same) GTEST_SKIP() << "not yet supported: " << reason;
-  }
   ASSERT_FALSE(preloaded.timed_out)
       << "HANG under greenshim (native run took " << native.seconds << " s)\n"
       << Describe("preloaded", preloaded) << "\n"

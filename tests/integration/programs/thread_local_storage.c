@@ -2,9 +2,6 @@
 // threads each store their own value in a thread-local variable, yield many
 // times while the others do the same, and must find their own value again;
 // a thread-local's address differs between live threads.
-// (greenshim's README lists thread-local storage as not yet per green
-// thread: compare_test reports it as not yet supported until tasks get
-// their own TLS.)
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
