@@ -68,6 +68,7 @@ void spare_thread_main(void* raw_worker) {
   count_kernel_thread_started();
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   adopt_current_context(&worker->scheduler_context);
+  worker->kernel_thread_block = worker->scheduler_context.thread_pointer;
   worker->run_spare_loop();
   set_current_worker(nullptr);
   count_kernel_thread_stopped();

@@ -51,6 +51,7 @@ void worker_thread_main(void* raw_worker) {
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   worker->adopt_kernel_signal_mask();
   adopt_current_context(&worker->scheduler_context);
+  worker->kernel_thread_block = worker->scheduler_context.thread_pointer;
   worker->run_scheduler_loop();
   set_current_worker(nullptr);
   count_kernel_thread_stopped();
@@ -181,6 +182,7 @@ bool adopt_current_thread(const RuntimeOptions& options) {
     }
   }
   adopt_current_context(&main_task->context);
+  worker0->kernel_thread_block = main_task->context.thread_pointer;
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;
   worker0->adopt_kernel_signal_mask();

@@ -45,6 +45,15 @@ void* current_worker_thread_block() {
   return worker != nullptr ? worker->scheduler_context.thread_pointer : nullptr;
 }
 
+void* current_kernel_thread_block() {
+  Worker* worker = current_worker();
+  return worker != nullptr ? worker->kernel_thread_block : nullptr;
+}
+
+void set_current_kernel_thread_block(void* thread_pointer) {
+  current_worker()->kernel_thread_block = thread_pointer;
+}
+
 void refresh_thread_block(Task* task, Worker* worker, int kernel_tid) {
   void* thread_pointer = task->context.thread_pointer;
   set_current_worker_in(thread_pointer, worker);

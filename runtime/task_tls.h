@@ -51,6 +51,11 @@ void release_thread_block(Task* task);
 // The block the calling task's worker runs its scheduler on: the kernel
 // thread's own (worker 0's is a fresh one). nullptr when not in use.
 void* current_worker_thread_block();
+// The block the C library lists for the calling kernel thread
+// (Worker::kernel_thread_block); nullptr outside workers, whose %fs never
+// moves. The shim changes it when a fork child's C library lists another.
+void* current_kernel_thread_block();
+void set_current_kernel_thread_block(void* thread_pointer);
 // The words of `task`'s block that follow the kernel thread, set by
 // `worker` just before it switches the task in.
 void refresh_thread_block(Task* task, Worker* worker, int kernel_tid);

@@ -76,6 +76,10 @@ class Worker {
   Scheduler* const scheduler;
   const int index;
   Context scheduler_context;
+  // The thread block the C library lists for the kernel thread driving
+  // this worker (task_tls.h): its scheduler's, except worker 0 of an
+  // adopted process, whose kernel thread is listed by the main thread's.
+  void* kernel_thread_block = nullptr;
   Task* current = nullptr;
   WorkerStats stats;
   Parker parker;

@@ -20,6 +20,7 @@
 #include "runtime/spin_lock.h"
 #include "runtime/task_tls.h"
 #include "runtime/thread_pointer.h"
+#include "shim/setxid_signal.h"
 
 extern "C" void* __tls_get_addr(void* module_and_offset);
 
@@ -270,8 +271,12 @@ void switch_back_after_fork(bool in_child) {
   void* worker_block = current_thread_pointer();
   set_thread_pointer(own);
   word_at<int>(own, g_layout.errno_offset) = word_at<int>(worker_block, g_layout.errno_offset);
-  // The child's only kernel thread is new; the block's id names it.
-  if (in_child) word_at<int>(own, g_layout.tid_offset) = raw::gettid();
+  if (in_child) {
+    // The child's glibc lists the block fork ran on as its only thread,
+    // and the kernel thread is new: the task's block takes its id.
+    set_current_kernel_thread_block(worker_block);
+    word_at<int>(own, g_layout.tid_offset) = raw::gettid();
+  }
 }
 
 struct StaticTlsImage {
@@ -337,6 +342,7 @@ bool use_thread_blocks_per_task() {
   supplier.run_exit_destructors = run_exit_destructors;
   supplier.kernel_tid_offset = g_layout.tid_offset;
   use_task_thread_blocks(supplier);
+  wrap_setxid_signal_handler();
   return true;
 }
 

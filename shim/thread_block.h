@@ -26,19 +26,22 @@
 // Everything else (multiple_threads, stackblock_size for the alloca cutoff,
 // the CET words) is the main thread's value, which is what glibc reads.
 //
-// Three things glibc does for the threads on its lists are redone here:
+// What glibc does for the threads on its lists is redone here:
 //   - fork: glibc's child keeps THREAD_SELF and frees the stacks of every
-//     other listed thread. The fork handlers below put the worker's own
-//     block back in %fs from the last prepare handler to the first child
-//     and parent handler, so glibc forks the kernel thread it knows.
+//     other listed thread. The fork handlers below put the worker's
+//     scheduler block in %fs from the last prepare handler to the first
+//     child and parent handler. That is the kernel thread's own, except on
+//     worker 0, whose fresh block the child's glibc then lists as its one
+//     thread (the main thread's block may be running the main task on
+//     another kernel thread meanwhile, so fork does not borrow it).
 //   - dlopen of a library with initial-exec TLS: glibc initializes its static
 //     TLS only in listed threads; initialize_static_tls_of_new_modules()
 //     does it in every task (shim/dlopen.cc calls it).
 //   - thread exit: C++ thread_local destructors (__call_tls_dtors) run on the
 //     exiting task, before the pthread key destructors.
-// Known gap: setuid() and the other set*id calls make glibc signal every
-// listed thread and wait on fields of the block %fs shows in the handler;
-// with tasks switched in, that is not the listed one (documented in README).
+//   - set*id: glibc signals every listed thread and waits for a flag in the
+//     block its handler sees; shim/setxid_signal.h runs that handler on the
+//     listed block.
 //
 // Blocks are pooled: a freed block keeps its memory, gives back its DTV.
 #pragma once

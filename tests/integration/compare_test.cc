@@ -74,6 +74,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"dlopen_tls", "GREENSHIM_WORKERS=2"},
     {"fork_tls", "GREENSHIM_WORKERS=2"},
     {"sched_getcpu_threads", "GREENSHIM_WORKERS=2"},
+    {"setxid_threads", "GREENSHIM_WORKERS=1"},
+    {"setxid_threads", "GREENSHIM_WORKERS=2"},
 };
 
 constexpr std::chrono::seconds kNativeTimeout{60};
