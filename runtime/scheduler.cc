@@ -175,7 +175,7 @@ bool adopt_current_thread(const RuntimeOptions& options) {
                adopted_scheduler_main, worker0);
   // The main thread's thread block stays with the main task (task_tls.h).
   if (const ThreadBlockSupplier* supplier = thread_block_supplier()) {
-    worker0->scheduler_context.thread_pointer = supplier->create();
+    worker0->scheduler_context.thread_pointer = supplier->create(stack.mapping_size);
     if (worker0->scheduler_context.thread_pointer == nullptr) {
       warn("cannot set up the runtime; threads stay native");
       return false;

@@ -27,7 +27,7 @@ const ThreadBlockSupplier* thread_block_supplier() { return g_in_use ? &g_suppli
 
 int attach_thread_block(Task* task) {
   if (!g_in_use) return 0;
-  task->thread_block = g_supplier.create();
+  task->thread_block = g_supplier.create(task->stack.mapping_size);
   if (task->thread_block == nullptr) return EAGAIN;
   task->context.thread_pointer = task->thread_block;
   return 0;

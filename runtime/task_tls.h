@@ -27,8 +27,9 @@ struct Task;
 class Worker;
 
 struct ThreadBlockSupplier {
-  // A new block, the value for %fs; nullptr when there is no memory.
-  void* (*create)();
+  // A new block, the value for %fs, for a thread whose stack (with its
+  // guard) is `stack_size` bytes; nullptr when there is no memory.
+  void* (*create)(size_t stack_size);
   // Takes back a block from create() that no kernel thread runs on.
   void (*destroy)(void* thread_pointer);
   // Runs on the exiting task, its block loaded, before task-local (key)

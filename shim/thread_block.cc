@@ -57,6 +57,12 @@ struct GlibcLayout {
   size_t tls_below_tcb; // bytes from the block's start to the TCB
   uint32_t tid_offset;
   uint32_t list_offset;
+  // stackblock_size, from which glibc's __libc_alloca_cutoff lets functions
+  // such as qsort and printf alloca up to a quarter of the stack. No
+  // debugger descriptor names it: it is the one word of the main thread's
+  // struct pthread that holds __libc_stack_end (glibc puts it there), or
+  // 0 if that is not exactly one word, and then the main thread's value stays.
+  uint32_t stack_size_offset;
   ptrdiff_t rseq_offset;  // from the thread pointer; 0: rseq not in use
   // libc's own static TLS, kept when a pooled block is reused (see
   // create_block) and errno within it.
@@ -207,7 +213,7 @@ void* new_block_memory(bool* recycled) {
 // task reuses them, and the pool bounds them. What a new thread must not
 // inherit was reset when the last one exited (run_exit_destructors); errno
 // is cleared here.
-void* create_block() {
+void* create_block(size_t stack_size) {
   bool recycled;
   char* block = static_cast<char*>(new_block_memory(&recycled));
   if (block == nullptr) return nullptr;
@@ -222,6 +228,7 @@ void* create_block() {
   list[0] = list;
   list[1] = list;
   word_at<int>(tcb, g_layout.tid_offset) = 0;
+  if (g_layout.stack_size_offset != 0) word_at<size_t>(tcb, g_layout.stack_size_offset) = stack_size;
   if (g_layout.rseq_offset != 0)
     word_at<int32_t>(tcb, g_layout.rseq_offset + kRseqCpuIdOffset) = kRseqCpuIdUnregistered;
   if (g_layout.allocate_tls(tcb) == nullptr) {
@@ -293,6 +300,20 @@ void copy_static_tls_image(Task* task, void* raw_image) {
          image->module->memory_size - image->module->image_size);
 }
 
+uint32_t find_stack_size_offset(size_t tcb_size) {
+  auto* stack_end = static_cast<void* const*>(dlsym(RTLD_DEFAULT, "__libc_stack_end"));
+  if (stack_end == nullptr) return 0;
+  auto* words = static_cast<void* const*>(current_thread_pointer());
+  uint32_t found = 0;
+  int matches = 0;
+  for (size_t index = 1; index < tcb_size / sizeof(void*); ++index) {
+    if (words[index] != *stack_end) continue;
+    found = static_cast<uint32_t>(index * sizeof(void*));
+    ++matches;
+  }
+  return matches == 1 ? found : 0;
+}
+
 bool read_layout() {
   void (*static_info)(size_t*, size_t*) = nullptr;
   const uint32_t* sizeof_pthread = nullptr;
@@ -313,6 +334,7 @@ bool read_layout() {
   g_layout.tls_below_tcb = (tls + g_layout.static_align - 1) & ~(g_layout.static_align - 1);
   g_layout.tid_offset = tid->offset;
   g_layout.list_offset = list->offset;
+  g_layout.stack_size_offset = find_stack_size_offset(g_layout.tcb_size);
   auto* rseq_size = static_cast<const unsigned*>(dlsym(RTLD_DEFAULT, "__rseq_size"));
   auto* rseq_offset = static_cast<const ptrdiff_t*>(dlsym(RTLD_DEFAULT, "__rseq_offset"));
   if (rseq_size != nullptr && rseq_offset != nullptr && *rseq_size != 0)
