@@ -138,7 +138,8 @@ int kernel_wait(Bucket& bucket, const std::atomic<uint32_t>* word, uint32_t expe
 }  // namespace
 
 int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
-                    const char* reason, WakeInfo* info, WaitPosition position) {
+                    const char* reason, WakeInfo* info, WaitPosition position,
+                    Interruptible interruptible) {
   if (info != nullptr) *info = WakeInfo{false, word};
   Bucket& bucket = bucket_for(word);
   Task* self = current_task();
@@ -162,7 +163,7 @@ int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_
   wait.fire = wake_timed_out;
   wait.task = self;
   wait.bucket = &bucket;
-  prepare_park(self);
+  prepare_park(self, interruptible == Interruptible::kYes);
   park_current(reason, AfterSwitch{arm_and_unlock, &wait});
 
   if (deadline_ns != kNoDeadline) Scheduler::instance()->timers.cancel(&wait);
@@ -171,7 +172,7 @@ int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_
   int result = 0;
   if (waiter.linked) {
     unlink(current, &waiter);
-    result = ETIMEDOUT;
+    result = self->interrupted ? EINTR : ETIMEDOUT;
   }
   current.lock.unlock();
   return result;

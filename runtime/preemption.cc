@@ -43,6 +43,7 @@ CodeRange g_unsafe[kMaxRanges];
 int g_unsafe_count = 0;
 int g_signal = 0;
 std::atomic<bool> g_enabled{false};
+void (*g_safe_point_hook)(Task*) = nullptr;
 
 bool unsafe_code(uintptr_t address) {
   for (int index = 0; index < g_unsafe_count; ++index) {
@@ -91,6 +92,7 @@ void on_preemption_signal(int, siginfo_t*, void* raw_context) {
       worker->progress.load(std::memory_order_relaxed) ==
           worker->preempt_progress.load(std::memory_order_relaxed) &&
       !unsafe_code(pc) && stack_is_the_programs(sp, task->stack_scan_top)) {
+    if (g_safe_point_hook != nullptr) g_safe_point_hook(task);
     count_preemption();
     yield();
     // The task may resume on another kernel thread: the frame's saved
@@ -151,6 +153,17 @@ bool request_preemption(Worker* worker, uint64_t progress) {
   worker->preempt_progress.store(progress, std::memory_order_relaxed);
   raw::syscall6(SYS_tgkill, getpid(), worker->kernel_tid.load(std::memory_order_relaxed), g_signal);
   return true;
+}
+
+void set_safe_point_hook(void (*hook)(Task* self)) { g_safe_point_hook = hook; }
+
+bool interrupt_at_safe_point(Task* task) {
+  Worker* worker = task->worker.load(std::memory_order_acquire);
+  if (worker == nullptr || task->state.load(std::memory_order_acquire) != TaskState::kRunning)
+    return false;
+  // If the task has switched out meanwhile, the progress the handler sees
+  // is not this one and it does nothing.
+  return request_preemption(worker, worker->progress.load(std::memory_order_acquire));
 }
 
 void set_task_stack_scan_top(uintptr_t address) {

@@ -47,7 +47,9 @@ int spawn(void* (*entry)(void*), void* argument, const SpawnOptions& options, Ta
 
 enum class JoinMode { kWait, kTry };
 // 0 and *result; EDEADLK (self), EINVAL (detached or already being joined),
-// ESRCH (not a task), EBUSY (kTry, still running), ETIMEDOUT (deadline).
+// ESRCH (not a task), EBUSY (kTry, still running), ETIMEDOUT (deadline),
+// EINTR (kWait ended by a signal or request_interrupt(); the task stays
+// joinable, as POSIX wants for a cancelled joiner).
 int join(Task* task, void** result, JoinMode mode, int64_t deadline_ns);
 // 0, EINVAL (already detached or being joined), ESRCH.
 int detach(Task* task);
@@ -81,6 +83,15 @@ void set_signal_delivery_hook(void (*hook)(Task* self));
 // follows at once (and at every later switch-in).
 void apply_current_signal_mask();
 void deliver_pending_signals(Task* self);
+// Preemption's safe points (preemption.h) offered to the shim: the hook
+// runs on the task, inside the preemption signal's handler, whenever the
+// handler finds the task in the program's own code, before it is switched
+// out; it may end the task there (asynchronous cancellation).
+void set_safe_point_hook(void (*hook)(Task* self));
+// Any thread: if `task` is running, interrupts it now so that the hook runs
+// at once if it is at a safe point (else at a later preemption). false when
+// it is not running or preemption is off.
+bool interrupt_at_safe_point(Task* task);
 
 // --- Waiting (park.cc, address_wait.cc) ------------------------------------
 // Lets other tasks run; returns at once when none is waiting.
@@ -89,8 +100,9 @@ void yield();
 // `interruptible` and a signal was posted to it first.
 int sleep_until(int64_t deadline_ns, bool interruptible = false);
 // Parks while *word == expected, until woken by wake_address(word) or the
-// deadline: 0 (woken, maybe spuriously), EAGAIN (*word != expected), or
-// ETIMEDOUT. Works from kernel threads outside the runtime too (they block).
+// deadline: 0 (woken, maybe spuriously), EAGAIN (*word != expected),
+// ETIMEDOUT, or EINTR (`interruptible`, below). Works from kernel threads
+// outside the runtime too (they block, uninterruptibly).
 // `info`, when given, says how the wait ended (see WakeInfo). Waiters on an
 // address are woken in order; kFirst puts this one ahead of the others (a
 // lock's waiter that was woken but lost the race keeps its turn).
@@ -99,9 +111,13 @@ struct WakeInfo {
   const void* address;  // where it was woken: `word`, or where a requeue moved it
 };
 enum class WaitPosition { kLast, kFirst };
+// kYes: a signal posted to the waiter, or request_interrupt(), ends the wait
+// with EINTR (the waits that are cancellation points).
+enum class Interruptible { kNo, kYes };
 int wait_on_address(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
                     const char* reason, WakeInfo* info = nullptr,
-                    WaitPosition position = WaitPosition::kLast);
+                    WaitPosition position = WaitPosition::kLast,
+                    Interruptible interruptible = Interruptible::kNo);
 // Wakes up to `count` waiters on `address`; returns how many.
 int wake_address(const void* address, int count);
 // Wakes the task that has waited longest on `address` and tells it so

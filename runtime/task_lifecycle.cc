@@ -139,8 +139,9 @@ int join(Task* task, void** result, JoinMode mode, int64_t deadline_ns) {
   while ((word & lifecycle::kFinished) == 0) {
     int error = mode == JoinMode::kTry
                     ? EBUSY
-                    : wait_on_address(&task->lifecycle, word, deadline_ns, "join");
-    if (error == EBUSY || error == ETIMEDOUT) {
+                    : wait_on_address(&task->lifecycle, word, deadline_ns, "join", nullptr,
+                                      WaitPosition::kLast, Interruptible::kYes);
+    if (error == EBUSY || error == ETIMEDOUT || error == EINTR) {
       // Give the claim back, unless the task finished meanwhile.
       word = task->lifecycle.fetch_and(~lifecycle::kJoining, std::memory_order_acq_rel);
       if ((word & lifecycle::kFinished) == 0) return error;

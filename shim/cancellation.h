@@ -6,10 +6,9 @@
 // The points: pthread_testcancel, pthread_join, sem_wait/timedwait/
 // clockwait, the sleep family, read/write and their variants, recv*/send*,
 // accept, connect, poll, ppoll, select, pselect, epoll_wait/pwait, fsync,
-// fdatasync; and pthread_cond_wait/timedwait/clockwait on entry. A
-// cancellation ends the waits for I/O, sleeps and polls at once; a thread
-// parked in a join, semaphore or condition wait acts on it when that wait
-// ends.
+// fdatasync, pthread_cond_wait/timedwait/clockwait. A cancellation ends
+// any of these waits at once (a condition wait takes its mutex back first),
+// except the waits of process-shared objects, which are the kernel's.
 #pragma once
 
 namespace greenshim::shim {
@@ -17,5 +16,8 @@ namespace greenshim::shim {
 // Acts on a pending cancellation (does not return then); a no-op outside
 // green threads and when none is pending.
 void cancellation_point();
+// Called once at start-up: asynchronous cancellation at preemption's safe
+// points (pthread_cancel.cc).
+void install_asynchronous_cancellation();
 
 }  // namespace greenshim::shim

@@ -12,6 +12,7 @@
 #include "runtime/crash_report.h"
 #include "runtime/log.h"
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 #include "shim/config.h"
 #include "shim/glibc.h"
 #include "shim/task_signals.h"
@@ -69,6 +70,7 @@ void start() {
   // The main thread's name is the program's (the kernel's comm).
   prctl(PR_GET_NAME, current_task()->name);
   install_task_signal_delivery();
+  install_asynchronous_cancellation();
   set_last_task_hook(exit_after_last_thread);
   install_crash_reporter();
   pthread_atfork(prepare_fork, after_fork_in_parent, after_fork_in_child);

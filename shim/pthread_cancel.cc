@@ -10,9 +10,15 @@
 // (request_interrupt), so a thread blocked in read or a sleep acts on it at
 // once.
 //
-// Asynchronous cancellation acts when the thread next reaches a
-// cancellation point or calls pthread_setcanceltype /
-// pthread_setcancelstate, not at an arbitrary instruction.
+// Asynchronous cancellation acts at the thread's next cancellation point or
+// call to pthread_setcanceltype / pthread_setcancelstate, or at a
+// preemption safe point (the runtime's safe-point hook): pthread_cancel
+// interrupts a running target at once, which then ends inside the signal
+// handler if it is in its own code, unwinding through the signal frame as
+// glibc's SIGCANCEL handler does. In libc or the runtime it ends at its next
+// safe point instead, which is exactly where POSIX's async-cancel-safe
+// functions allow it. Without preemption (GREENSHIM_PREEMPT_US=0) only
+// cancellation points remain.
 #include <pthread.h>
 
 #include <cerrno>
@@ -47,9 +53,16 @@ uint32_t update(Task* self, uint32_t mask, uint32_t bits) {
   return old;
 }
 
+void act_if_asynchronous(Task* self) {
+  uint32_t word = self->cancellation.load(std::memory_order_acquire);
+  if (should_act(word) && (word & kAsynchronous)) act(self);
+}
+
 }  // namespace
 
 namespace greenshim::shim {
+
+void install_asynchronous_cancellation() { set_safe_point_hook(act_if_asynchronous); }
 
 void cancellation_point() {
   Task* self = current_task();
@@ -68,7 +81,10 @@ extern "C" int pthread_cancel(pthread_t thread) {
     if (should_act(old | kRequested) && (old & kAsynchronous)) act(target);
     return 0;
   }
-  if (!(old & (kDisabled | kRequested))) request_interrupt(target);
+  if (!(old & (kDisabled | kRequested))) {
+    request_interrupt(target);
+    if (old & kAsynchronous) interrupt_at_safe_point(target);
+  }
   return 0;
 }
 

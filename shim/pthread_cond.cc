@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
 #include "shim/deadline.h"
 #include "shim/mutex.h"
 #include "shim/word_wait.h"
@@ -28,7 +29,12 @@ using shim::state_of;
 
 namespace {
 
+// A cancellation point: on entry, and when a cancellation ends the wait,
+// after the mutex is taken again (POSIX: the cleanup handlers run with it
+// held). A signal that ends the wait has had its handler run; the wait
+// then returns as a spurious wake-up, which POSIX allows.
 int wait_until(pthread_cond_t* cond, pthread_mutex_t* mutex, int64_t deadline_ns) {
+  shim::cancellation_point();
   MutexState* mutex_state = state_of<MutexState>(mutex);
   if (int error = shim::mutex_check_owner(mutex_state)) return error;
   CondState* state = state_of<CondState>(cond);
@@ -39,10 +45,14 @@ int wait_until(pthread_cond_t* cond, pthread_mutex_t* mutex, int64_t deadline_ns
   uint32_t recursion = shim::mutex_release_for_wait(mutex_state);
   WakeInfo info;
   int error = shim::wait_on_word(&state->sequence, sequence, deadline_ns, state->process_shared != 0,
-                                 "condvar", &info);
+                                 "condvar", &info, WaitPosition::kLast, Interruptible::kYes);
   state->waiters.fetch_sub(1, std::memory_order_relaxed);
   if (int lock_error = shim::mutex_reacquire_after_wait(mutex_state, recursion, error, info))
     return lock_error;
+  if (error == EINTR) {
+    shim::cancellation_point();
+    return 0;
+  }
   // A waiter moved by a broadcast was woken, even if its deadline passed
   // while it waited for the mutex.
   bool moved = info.address == &mutex_state->word;

@@ -13,6 +13,7 @@
 #include "shim/cancellation.h"
 #include "shim/deadline.h"
 #include "shim/sync_layout.h"
+#include "shim/task_signals.h"
 #include "shim/word_wait.h"
 
 using namespace greenshim;
@@ -35,7 +36,9 @@ bool try_take(SemaphoreState* semaphore) {
   return false;
 }
 
-// 0 or ETIMEDOUT; sets nothing in errno.
+// 0, ETIMEDOUT or EINTR (a signal handler without SA_RESTART ran; the
+// kernel restarts glibc's futex wait for SA_RESTART ones); sets nothing in
+// errno. A cancellation ends the wait and acts here.
 int wait_until(SemaphoreState* semaphore, int64_t deadline_ns) {
   cancellation_point();
   while (!try_take(semaphore)) {
@@ -43,9 +46,13 @@ int wait_until(SemaphoreState* semaphore, int64_t deadline_ns) {
     int error = 0;
     if (semaphore->value.load(std::memory_order_seq_cst) == 0) {
       error = shim::wait_on_word(&semaphore->value, 0, deadline_ns, process_shared(semaphore),
-                                 "semaphore");
+                                 "semaphore", nullptr, WaitPosition::kLast, Interruptible::kYes);
     }
     semaphore->waiters.fetch_sub(1, std::memory_order_relaxed);
+    if (error == EINTR) {
+      cancellation_point();
+      if (!shim::restart_after_interruption()) return EINTR;
+    }
     if (error == ETIMEDOUT) return try_take(semaphore) ? 0 : ETIMEDOUT;
   }
   return 0;
@@ -70,8 +77,8 @@ extern "C" int sem_init(sem_t* sem, int shared, unsigned value) {
 extern "C" int sem_destroy(sem_t*) { return 0; }
 
 extern "C" int sem_wait(sem_t* sem) {
-  wait_until(state_of<SemaphoreState>(sem), kNoDeadline);
-  return 0;
+  int error = wait_until(state_of<SemaphoreState>(sem), kNoDeadline);
+  return error == 0 ? 0 : fail(error);
 }
 
 extern "C" int sem_trywait(sem_t* sem) {

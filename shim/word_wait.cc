@@ -14,8 +14,9 @@ namespace greenshim::shim {
 
 int wait_on_word(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
                  bool process_shared, const char* reason, WakeInfo* info,
-                 WaitPosition position) {
-  if (!process_shared) return wait_on_address(word, expected, deadline_ns, reason, info, position);
+                 WaitPosition position, Interruptible interruptible) {
+  if (!process_shared)
+    return wait_on_address(word, expected, deadline_ns, reason, info, position, interruptible);
   if (info != nullptr) *info = WakeInfo{false, word};
   // Another process wakes this word with a kernel futex wake, so the wait
   // must be a kernel futex wait: a green thread has it made on a

@@ -15,12 +15,14 @@
 
 namespace greenshim::shim {
 
-// 0 (woken or spurious), EAGAIN (*word != expected) or ETIMEDOUT. `info`
-// and `position` as for wait_on_address; a shared wait is never handed off
-// or moved, and the kernel chooses whom it wakes.
+// 0 (woken or spurious), EAGAIN (*word != expected), ETIMEDOUT or EINTR.
+// `info`, `position` and `interruptible` as for wait_on_address; a shared
+// wait is never handed off, moved or interrupted, and the kernel chooses
+// whom it wakes.
 int wait_on_word(const std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns,
                  bool process_shared, const char* reason, WakeInfo* info = nullptr,
-                 WaitPosition position = WaitPosition::kLast);
+                 WaitPosition position = WaitPosition::kLast,
+                 Interruptible interruptible = Interruptible::kNo);
 // Returns how many waiters it woke.
 int wake_word(const std::atomic<uint32_t>* word, int count, bool process_shared);
 

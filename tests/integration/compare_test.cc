@@ -75,6 +75,9 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"fork_tls", "GREENSHIM_WORKERS=2"},
     {"sched_getcpu_threads", "GREENSHIM_WORKERS=2"},
     {"setxid_threads", "GREENSHIM_WORKERS=1"},
+    // One worker: the asynchronously cancelled spinner holds it.
+    {"cancel_parked_waits", "GREENSHIM_WORKERS=1"},
+    {"cancel_parked_waits", "GREENSHIM_WORKERS=2"},
     {"setxid_threads", "GREENSHIM_WORKERS=2"},
 };
 

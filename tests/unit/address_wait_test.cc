@@ -8,7 +8,7 @@
 // ping-ponging never lose a wake-up. Also the shim's extras: a hand-off
 // wakes the longest waiter and tells it so, kFirst queues ahead, and a
 // requeue wakes one waiter and moves the others, which then wake (or time
-// out) from their new address.
+// out) from their new address; an interrupt ends only interruptible waits.
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -182,6 +182,29 @@ TEST_P(AddressWaitTest, TimedOutWaiterIsNoLongerRegistered) {
     std::atomic<uint32_t> word{0};
     EXPECT_EQ(wait_on_address(&word, 0, monotonic_now_ns() + kMillisecond, "test"), ETIMEDOUT);
     EXPECT_EQ(wake_address(&word, INT_MAX), 0);
+  });
+}
+
+// request_interrupt() ends an interruptible wait with EINTR and leaves it
+// unregistered; an ordinary wait ignores it and is woken as usual.
+TEST_P(AddressWaitTest, InterruptEndsOnlyInterruptibleWaits) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    int interruptible_result = -1, plain_result = -1;
+    Task* interruptible = start_task([&] {
+      interruptible_result = wait_on_address(&word, 0, kNoDeadline, "test", nullptr,
+                                             WaitPosition::kLast, Interruptible::kYes);
+    });
+    Task* plain = start_task([&] { plain_result = wait_on_address(&word, 0, kNoDeadline, "test"); });
+    ASSERT_TRUE(eventually([&] { return is_parked(interruptible) && is_parked(plain); }));
+    EXPECT_TRUE(request_interrupt(interruptible));
+    EXPECT_FALSE(request_interrupt(plain));
+    join_task(interruptible);
+    EXPECT_EQ(interruptible_result, EINTR);
+    EXPECT_TRUE(is_parked(plain));
+    EXPECT_EQ(wake_address(&word, INT_MAX), 1);  // only the plain waiter is left
+    join_task(plain);
+    EXPECT_EQ(plain_result, 0);
   });
 }
 
