@@ -69,9 +69,10 @@ int collect_unsafe_ranges(dl_phdr_info* info, size_t, void* own_base) {
 }
 
 // No return address into unsafe code on the stack from `sp` up to the
-// task's entry.
+// task's entry. `sp` may be `top` itself: the entry function is a leaf
+// that keeps nothing on the stack (a bare computing loop).
 bool stack_is_the_programs(uintptr_t sp, uintptr_t top) {
-  if (top == 0 || top <= sp || top - sp > kMaxScanBytes) return false;
+  if (top == 0 || top < sp || top - sp > kMaxScanBytes) return false;
   for (auto* word = reinterpret_cast<const uintptr_t*>(sp & ~uintptr_t{7});
        reinterpret_cast<uintptr_t>(word) < top; ++word) {
     if (unsafe_code(*word)) return false;

@@ -9,7 +9,6 @@
 // about 15 times slower.
 #pragma once
 
-
 namespace greenshim {
 
 namespace internal {

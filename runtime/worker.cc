@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "runtime/clock.h"
+#include "runtime/deferred_wake.h"
 #include "runtime/park.h"
 #include "runtime/probes.h"
 #include "runtime/scheduler.h"
@@ -189,6 +190,7 @@ Task* Worker::find_runnable() {
       return nullptr;
     }
     ++schedule_tick_;
+    if (deferred_wakes_noted()) run_deferred_wakes();
     fire_due_timers();
     poll_io();
     Task* task = nullptr;

@@ -11,6 +11,7 @@
 #include "runtime/runtime.h"
 #include "shim/cancellation.h"
 #include "shim/io_transfer.h"
+#include "shim/signal_handlers.h"
 
 using namespace greenshim;
 
@@ -19,7 +20,7 @@ namespace {
 // The system call, through the runtime when it would block a green thread.
 long call(long number, int fd, long a2, long a3, long a4 = 0) {
   shim::cancellation_point();
-  if (current_task() != nullptr) {
+  if (shim::task_that_may_park() != nullptr) {
     long status = raw::syscall6(SYS_fcntl, fd, F_GETFL);
     if (status >= 0 && !(status & O_NONBLOCK)) return blocking_syscall(number, fd, a2, a3, a4);
   }

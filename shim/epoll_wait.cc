@@ -10,6 +10,7 @@
 #include "runtime/runtime.h"
 #include "shim/io_transfer.h"
 #include "shim/readiness_wait.h"
+#include "shim/signal_handlers.h"
 
 using namespace greenshim;
 
@@ -34,7 +35,7 @@ extern "C" {
 
 int epoll_pwait(int epoll_fd, epoll_event* events, int capacity, int timeout,
                 const sigset_t* mask) {
-  if (current_task() == nullptr || timeout == 0)
+  if (shim::task_that_may_park() == nullptr || timeout == 0)
     return static_cast<int>(
         shim::libc_result(epoll_pwait_call(epoll_fd, events, capacity, timeout, mask)));
   return static_cast<int>(shim::libc_result(epoll_wait_green(
@@ -48,7 +49,7 @@ int epoll_wait(int epoll_fd, epoll_event* events, int capacity, int timeout) {
 int epoll_pwait2(int epoll_fd, epoll_event* events, int capacity, const timespec* timeout,
                  const sigset_t* mask) {
   int64_t deadline_ns;
-  if (current_task() == nullptr || !shim::deadline_after(timeout, &deadline_ns) ||
+  if (shim::task_that_may_park() == nullptr || !shim::deadline_after(timeout, &deadline_ns) ||
       (timeout != nullptr && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
     return static_cast<int>(shim::libc_result(
         raw::syscall6(SYS_epoll_pwait2, epoll_fd, reinterpret_cast<long>(events), capacity,

@@ -14,6 +14,7 @@
 #include "runtime/runtime.h"
 #include "shim/cancellation.h"
 #include "shim/fd_kind.h"
+#include "shim/signal_handlers.h"
 #include "shim/task_signals.h"
 
 namespace greenshim::shim {
@@ -46,7 +47,7 @@ bool fd_is_file(int fd) { return fd_kind(fd) == FdKind::kFile; }
 // Calls that go straight to the kernel: not a green thread, the caller's
 // own RWF_NOWAIT, or a descriptor already known to be a file.
 bool direct(int fd, int flags) {
-  return current_task() == nullptr || (flags & RWF_NOWAIT) ||
+  return task_that_may_park() == nullptr || (flags & RWF_NOWAIT) ||
          cached_fd_kind(fd) == FdKind::kFile;
 }
 
@@ -260,7 +261,8 @@ long write_without_blocking(int fd, const iovec* vectors, int count, off_t offse
 
 long receive_without_blocking(int fd, msghdr* message, int flags) {
   cancellation_point();
-  if (current_task() == nullptr || (flags & MSG_DONTWAIT)) return recvmsg_call(fd, message, flags);
+  if (task_that_may_park() == nullptr || (flags & MSG_DONTWAIT))
+    return recvmsg_call(fd, message, flags);
   int64_t deadline = kDeadlineUnknown;
   if (!(flags & MSG_WAITALL)) {
     for (;;) {
@@ -306,7 +308,8 @@ long receive_without_blocking(int fd, msghdr* message, int flags) {
 
 long send_without_blocking(int fd, const msghdr* message, int flags) {
   cancellation_point();
-  if (current_task() == nullptr || (flags & MSG_DONTWAIT)) return sendmsg_call(fd, message, flags);
+  if (task_that_may_park() == nullptr || (flags & MSG_DONTWAIT))
+    return sendmsg_call(fd, message, flags);
   IoVectorCursor cursor(message->msg_iov, message->msg_iovlen);
   msghdr part = *message;
   long done = 0;

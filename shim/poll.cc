@@ -11,6 +11,7 @@
 #include "runtime/runtime.h"
 #include "shim/io_transfer.h"
 #include "shim/readiness_wait.h"
+#include "shim/signal_handlers.h"
 
 using namespace greenshim;
 
@@ -38,7 +39,7 @@ extern "C" {
 [[noreturn]] void __chk_fail();
 
 int poll(pollfd* fds, nfds_t count, int timeout) {
-  if (current_task() == nullptr || timeout == 0) {
+  if (shim::task_that_may_park() == nullptr || timeout == 0) {
     timespec relative{timeout / 1000, (timeout % 1000) * 1000000L};
     return static_cast<int>(
         shim::libc_result(ppoll_call(fds, count, timeout < 0 ? nullptr : &relative, nullptr)));
@@ -49,7 +50,7 @@ int poll(pollfd* fds, nfds_t count, int timeout) {
 
 int ppoll(pollfd* fds, nfds_t count, const timespec* timeout, const sigset_t* mask) {
   int64_t deadline_ns;
-  if (current_task() == nullptr || !shim::deadline_after(timeout, &deadline_ns) ||
+  if (shim::task_that_may_park() == nullptr || !shim::deadline_after(timeout, &deadline_ns) ||
       (timeout != nullptr && timeout->tv_sec == 0 && timeout->tv_nsec == 0))
     return static_cast<int>(shim::libc_result(ppoll_call(fds, count, timeout, mask)));
   return static_cast<int>(shim::libc_result(poll_green(fds, count, deadline_ns, mask)));

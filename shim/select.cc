@@ -15,6 +15,7 @@
 #include "runtime/runtime.h"
 #include "shim/io_transfer.h"
 #include "shim/readiness_wait.h"
+#include "shim/signal_handlers.h"
 
 using namespace greenshim;
 
@@ -83,7 +84,8 @@ long select_green(int count, fd_set* read_set, fd_set* write_set, fd_set* error_
 
 bool served_by_runtime(int count, bool zero_timeout) {
   // Sets larger than fd_set are legal on Linux but cannot be copied here.
-  return current_task() != nullptr && !zero_timeout && count >= 0 && count <= FD_SETSIZE;
+  return shim::task_that_may_park() != nullptr && !zero_timeout && count >= 0 &&
+         count <= FD_SETSIZE;
 }
 
 }  // namespace

@@ -9,9 +9,11 @@
 #include <climits>
 #include <cstring>
 
+#include "runtime/deferred_wake.h"
 #include "runtime/runtime.h"
 #include "shim/cancellation.h"
 #include "shim/deadline.h"
+#include "shim/signal_handlers.h"
 #include "shim/sync_layout.h"
 #include "shim/task_signals.h"
 #include "shim/word_wait.h"
@@ -105,6 +107,13 @@ extern "C" int sem_post(sem_t* sem) {
     if (value >= SEM_VALUE_MAX) return fail(EOVERFLOW);
   } while (!semaphore->value.compare_exchange_weak(value, value + 1, std::memory_order_seq_cst));
   if (semaphore->waiters.load(std::memory_order_seq_cst) == 0) return 0;
+  // sem_post may be called from a signal handler, which may have
+  // interrupted the runtime holding the wait lists' locks
+  // (signal_handlers.h); a process-shared wake is a plain futex call.
+  if (shim::inside_signal_handler() && !process_shared(semaphore)) {
+    wake_all_later(&semaphore->value);
+    return 0;
+  }
   shim::wake_word(&semaphore->value, 1, process_shared(semaphore));
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
 #include "shim/cancellation.h"
+#include "shim/signal_handlers.h"
 
 using namespace greenshim;
 using greenshim::shim::cancellation_point;
@@ -31,7 +32,7 @@ int64_t nanoseconds(const timespec& duration) {
 }
 
 bool served_by_runtime(clockid_t clock) {
-  return current_task() != nullptr &&
+  return shim::task_that_may_park() != nullptr &&
          (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC || clock == CLOCK_BOOTTIME);
 }
 

@@ -51,10 +51,10 @@ struct GlibcLayout {
   void* (*allocate_tls)(void* tcb);
   void (*deallocate_tls)(void* tcb, bool free_tcb);
   void (*call_tls_dtors)();
-  size_t static_size;   // static TLS and the TCB, as glibc sizes a thread's
+  size_t static_size;  // static TLS and the TCB, as glibc sizes a thread's
   size_t static_align;
-  size_t tcb_size;      // sizeof(struct pthread)
-  size_t tls_below_tcb; // bytes from the block's start to the TCB
+  size_t tcb_size;       // sizeof(struct pthread)
+  size_t tls_below_tcb;  // bytes from the block's start to the TCB
   uint32_t tid_offset;
   uint32_t list_offset;
   // stackblock_size, from which glibc's __libc_alloca_cutoff lets functions
@@ -163,8 +163,7 @@ std::vector<Module> take_new_modules() {
   for (const Module& module : modules) {
     // Past the table (thousands of TLS modules) a module is left as glibc
     // leaves it: initializing it twice would wipe the tasks' values.
-    if (module.id >= kMaxModules || g_known_modules[module.id] == module.load_address + 1)
-      continue;
+    if (module.id >= kMaxModules || g_known_modules[module.id] == module.load_address + 1) continue;
     g_known_modules[module.id] = module.load_address + 1;
     fresh.push_back(module);
   }
@@ -228,7 +227,8 @@ void* create_block(size_t stack_size) {
   list[0] = list;
   list[1] = list;
   word_at<int>(tcb, g_layout.tid_offset) = 0;
-  if (g_layout.stack_size_offset != 0) word_at<size_t>(tcb, g_layout.stack_size_offset) = stack_size;
+  if (g_layout.stack_size_offset != 0)
+    word_at<size_t>(tcb, g_layout.stack_size_offset) = stack_size;
   if (g_layout.rseq_offset != 0)
     word_at<int32_t>(tcb, g_layout.rseq_offset + kRseqCpuIdOffset) = kRseqCpuIdUnregistered;
   if (g_layout.allocate_tls(tcb) == nullptr) {
@@ -347,8 +347,9 @@ bool read_layout() {
 
 bool use_thread_blocks_per_task() {
   if (!read_layout()) {
-    warn("this C library does not show greenshim its thread layout; green threads share their "
-         "worker's thread-local storage (as with GREENSHIM_TLS=worker)");
+    warn(
+        "this C library does not show greenshim its thread layout; green threads share their "
+        "worker's thread-local storage (as with GREENSHIM_TLS=worker)");
     return false;
   }
   g_template = static_cast<char*>(malloc(g_layout.tcb_size));
@@ -356,8 +357,9 @@ bool use_thread_blocks_per_task() {
   memcpy(g_template, current_thread_pointer(), g_layout.tcb_size);
   word_at<int>(current_thread_pointer(), kHeaderMultipleThreadsOffset) = 1;  // the main task's
   take_new_modules();  // every block gets these from _dl_allocate_tls
-  pthread_atfork(switch_to_worker_block_for_fork, [] { switch_back_after_fork(false); },
-                 [] { switch_back_after_fork(true); });
+  pthread_atfork(
+      switch_to_worker_block_for_fork, [] { switch_back_after_fork(false); },
+      [] { switch_back_after_fork(true); });
   ThreadBlockSupplier supplier;
   supplier.create = create_block;
   supplier.destroy = destroy_block;

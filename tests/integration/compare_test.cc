@@ -78,6 +78,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // One worker: the asynchronously cancelled spinner holds it.
     {"cancel_parked_waits", "GREENSHIM_WORKERS=1"},
     {"cancel_parked_waits", "GREENSHIM_WORKERS=2"},
+    {"handler_self_pipe", "GREENSHIM_WORKERS=1"},
+    {"handler_self_pipe", "GREENSHIM_WORKERS=2"},
     {"setxid_threads", "GREENSHIM_WORKERS=2"},
 };
 

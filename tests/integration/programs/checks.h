@@ -28,6 +28,15 @@ static inline void expect(const char* what, int got, int want) {
   }
 }
 
+// For a condition: "yes" or "no".
+static inline void expect_yes(const char* what, int condition) {
+  printf("%s: %s\n", what, condition ? "yes" : "no");
+  if (!condition) {
+    printf("  FAIL: expected yes\n");
+    ++failures;
+  }
+}
+
 // For the calls that return -1 and set errno: "-1 ENAME" or "0".
 static inline void expect_errno(const char* what, int error, int want) {
   if (error == 0) {

@@ -90,12 +90,14 @@ int main(void) {
   pthread_t threads[EARLY + LATE];
   for (uintptr_t i = 0; i < EARLY; ++i) pthread_create(&threads[i], NULL, early, (void*)i);
   for (int i = 0; i < EARLY; ++i) pthread_join(threads[i], NULL);
-  for (uintptr_t i = EARLY; i < EARLY + LATE; ++i) pthread_create(&threads[i], NULL, late, (void*)i);
+  for (uintptr_t i = EARLY; i < EARLY + LATE; ++i)
+    pthread_create(&threads[i], NULL, late, (void*)i);
   use_libraries(EARLY + LATE, 1000);
   for (int i = EARLY; i < EARLY + LATE; ++i) pthread_join(threads[i], NULL);
   int shared = 0;
   for (int i = EARLY; i <= EARLY + LATE; ++i)
-    for (int j = i + 1; j <= EARLY + LATE; ++j) shared += dynamic_addresses[i] == dynamic_addresses[j];
+    for (int j = i + 1; j <= EARLY + LATE; ++j)
+      shared += dynamic_addresses[i] == dynamic_addresses[j];
   printf("threads that kept their initial-exec variables: %d/%d\n", atomic_load(&kept_initial_exec),
          EARLY + LATE + 1);
   printf("threads that kept their dynamic variables: %d/%d\n", atomic_load(&kept_dynamic),

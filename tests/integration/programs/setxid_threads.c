@@ -21,7 +21,9 @@ static void* body(void* argument) {
   while (!atomic_load(&changed)) {
     if (kind == 0) sched_yield();
     if (kind == 1) usleep(100);
-    if (kind == 2) for (volatile int i = 0; i < 10000; ++i) {}
+    if (kind == 2)
+      for (volatile int i = 0; i < 10000; ++i) {
+      }
   }
   if (getuid() == geteuid() && getgid() == getegid()) atomic_fetch_add(&agreeing, 1);
   return NULL;

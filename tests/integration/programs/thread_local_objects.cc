@@ -51,7 +51,8 @@ void* body(void* argument) {
   first.owner = index;
   second.owner = index;
   for (int i = 0; i < 100; ++i) sched_yield();
-  return reinterpret_cast<void*>(static_cast<intptr_t>(first.owner == index && second.owner == index));
+  return reinterpret_cast<void*>(
+      static_cast<intptr_t>(first.owner == index && second.owner == index));
 }
 
 int main() {

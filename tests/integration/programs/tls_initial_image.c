@@ -14,7 +14,7 @@
 #define SWITCHES 2000
 #define ARRAY_BYTES (16 * 1024)
 
-static __thread long counter = 1000;  // .tdata
+static __thread long counter = 1000;               // .tdata
 static __thread unsigned char array[ARRAY_BYTES];  // .tbss
 static atomic_int fresh_starts;
 static atomic_int kept_own;
