@@ -152,7 +152,12 @@ void yield() {
   // A task that spins on yield() must not starve timers: without a switch
   // this worker would never reach its scheduler loop to fire them.
   worker->fire_due_timers();
-  if (!worker->has_local_work() && worker->scheduler->global_queue.empty()) return;
+  // Nothing queued here: work queued on a busy worker is fetched now, or a
+  // thread that yields in a loop would keep this worker to itself while
+  // that work waits (natively the kernel balances yielding threads).
+  if (!worker->has_local_work() && worker->scheduler->global_queue.empty() &&
+      !worker->steal_work())
+    return;
   park_current("yield", AfterSwitch{requeue_yielded, nullptr});
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include <atomic>
 #include <cerrno>
@@ -80,6 +81,53 @@ bool stack_is_the_programs(uintptr_t sp, uintptr_t top) {
   return true;
 }
 
+// The precise answer, for when the scan found such a word: the unwinder's
+// frames (from .eh_frame, as a C++ exception unwinds) between the
+// interrupted one and the task's entry. Uninitialized locals keep stale
+// return addresses from earlier calls, and a task whose frame holds one
+// would otherwise never be preempted. Only reached with the interrupted
+// code in the program's own, so the unwinder's own state is not mid-change
+// under it; a frame it cannot unwind counts as unsafe.
+struct FrameCheck {
+  uintptr_t interrupted_pc;
+  uintptr_t entry_return;  // the return address into the runtime's entry
+  bool past_signal_frame = false;
+  bool reached_entry = false;
+  bool unsafe = false;
+};
+
+_Unwind_Reason_Code check_frame(_Unwind_Context* context, void* raw_check) {
+  auto* check = static_cast<FrameCheck*>(raw_check);
+  int before_instruction = 0;
+  uintptr_t ip = _Unwind_GetIPInfo(context, &before_instruction);
+  if (!check->past_signal_frame) {
+    // This handler's frames and the signal trampoline come first; the
+    // interrupted frame is the one the kernel's frame resumes exactly.
+    check->past_signal_frame = before_instruction != 0 && ip == check->interrupted_pc;
+    return _URC_NO_REASON;
+  }
+  if (ip == check->entry_return) {
+    check->reached_entry = true;
+    return _URC_END_OF_STACK;
+  }
+  // A return address: the call instruction is just before it.
+  if (unsafe_code(ip - 1)) {
+    check->unsafe = true;
+    return _URC_END_OF_STACK;
+  }
+  return _URC_NO_REASON;
+}
+
+bool frames_are_the_programs(uintptr_t pc, uintptr_t sp, uintptr_t top) {
+  if (stack_is_the_programs(sp, top)) return true;
+  if (top == 0 || top < sp || top - sp > kMaxScanBytes) return false;
+  FrameCheck check;
+  check.interrupted_pc = pc;
+  check.entry_return = *reinterpret_cast<const uintptr_t*>(top);
+  _Unwind_Backtrace(check_frame, &check);
+  return check.reached_entry && !check.unsafe;
+}
+
 void on_preemption_signal(int, siginfo_t*, void* raw_context) {
   int saved_errno = errno;
   auto* context = static_cast<ucontext_t*>(raw_context);
@@ -92,7 +140,7 @@ void on_preemption_signal(int, siginfo_t*, void* raw_context) {
   if (task != nullptr &&
       worker->progress.load(std::memory_order_relaxed) ==
           worker->preempt_progress.load(std::memory_order_relaxed) &&
-      !unsafe_code(pc) && stack_is_the_programs(sp, task->stack_scan_top)) {
+      !unsafe_code(pc) && frames_are_the_programs(pc, sp, task->stack_scan_top)) {
     if (g_safe_point_hook != nullptr) g_safe_point_hook(task);
     count_preemption();
     yield();

@@ -207,6 +207,21 @@ Task* Worker::find_runnable() {
   }
 }
 
+bool Worker::steal_work() {
+  // Reading the other queues' lengths shares their cache lines; a steal
+  // attempt would write them, on every yield of a thread spinning alone.
+  bool queued_elsewhere = false;
+  for (size_t slot = 0; slot < scheduler->worker_slots() && !queued_elsewhere; ++slot) {
+    Worker* other = scheduler->worker_at(slot);
+    queued_elsewhere = other != this && other->run_queue_.size_estimate() > 0;
+  }
+  if (!queued_elsewhere) return false;
+  Task* task = steal_from_others(false);
+  if (task == nullptr) return false;
+  push_local(task, false);
+  return true;
+}
+
 Task* Worker::steal_from_others(bool include_run_next) {
   size_t count = scheduler->worker_slots();
   random_state_ ^= random_state_ << 13;

@@ -42,6 +42,9 @@ class Worker {
   // previous occupant to the deque.
   void push_local(Task* task, bool run_next);
   bool has_local_work() const;
+  // Owner only: takes work queued on other workers into this one's queue
+  // (for a yield that finds none here); false if there was none.
+  bool steal_work();
   // Tasks waiting in this worker's deque and run-next slot (racy; for traces).
   size_t local_queue_length() const {
     return run_queue_.size_estimate() + (run_next_.load(std::memory_order_relaxed) != nullptr);

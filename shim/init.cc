@@ -77,6 +77,7 @@ void start() {
   if (options.stats) {
     g_stats_file = options.stats_file;
     atexit(print_stats_at_exit);
+    at_quick_exit(print_stats_at_exit);
   }
   g_state.store(2, std::memory_order_release);
 }
