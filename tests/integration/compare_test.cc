@@ -38,6 +38,7 @@ struct ExitExpectation {
 constexpr ExitExpectation kOtherEndings[] = {
     {"exit_from_thread", 3, 0},
     {"exit_quick", 5, 0},
+    {"exec_from_thread", 4, 0},
     {"exit_abort", 0, SIGABRT},
     {"exit_fatal_signal", 0, SIGSEGV},
 };
