@@ -14,6 +14,7 @@
 #include "runtime/preemption.h"
 #include "runtime/raw_syscall.h"
 #include "runtime/scheduler.h"
+#include "runtime/signal_forwarding.h"
 #include "runtime/stats.h"
 
 namespace greenshim {
@@ -58,11 +59,19 @@ bool work_waiting_behind(Scheduler& scheduler, Worker& worker, int64_t now) {
          worker.ring_for_monitor().has_completions();
 }
 
+void block_asynchronous_signals() {
+  sigset_t signals;
+  sigfillset(&signals);
+  raw::syscall6(SYS_rt_sigprocmask, SIG_BLOCK, reinterpret_cast<long>(&signals), 0,
+                sizeof(long));
+}
+
 void spare_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
-  // Created by the monitor, it starts with the monitor's mask (everything
-  // blocked): it takes no signal until it runs a task, whose own mask it
-  // then applies (Worker::apply_signal_mask).
+  // Created by the monitor, it would start with the monitor's mask, which
+  // lets in the signals it catches: it takes none until it runs a task,
+  // whose own mask it then applies (Worker::apply_signal_mask).
+  block_asynchronous_signals();
   worker->adopt_kernel_signal_mask();
   set_current_worker(worker);
   count_kernel_thread_started();
@@ -197,17 +206,13 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
   return busy;
 }
 
-void block_asynchronous_signals() {
-  sigset_t signals;
-  sigfillset(&signals);
-  raw::syscall6(SYS_rt_sigprocmask, SIG_BLOCK, reinterpret_cast<long>(&signals), 0,
-                sizeof(long));
-}
 
 void monitor_main(void* raw_scheduler) {
   auto* scheduler = static_cast<Scheduler*>(raw_scheduler);
-  // Signals are for the program's threads, not this one.
+  // Signals are for the program's threads, not this one, except those it
+  // catches for threads that wait (signal_forwarding.h).
   block_asynchronous_signals();
+  become_signal_catching_thread();
   int64_t sleep_ns = kShortestSleepNs;
   // Backing off, the monitor still looks twice per preemption quantum.
   int64_t longest_sleep_ns = kLongestSleepNs;
@@ -217,7 +222,9 @@ void monitor_main(void* raw_scheduler) {
   int idle_rounds = 0;
   while (!scheduler->stopping.load(std::memory_order_acquire)) {
     uint32_t seen = scheduler->monitor_word.load(std::memory_order_acquire);
-    raw::futex_wait(&scheduler->monitor_word, seen, monotonic_now_ns() + sleep_ns);
+    if (!caught_signals_waiting())
+      raw::futex_wait(&scheduler->monitor_word, seen, monotonic_now_ns() + sleep_ns);
+    forward_caught_signals(scheduler);
     bool acted = false;
     bool busy = watch_workers(scheduler, monotonic_now_ns(), &acted);
     if (acted) {
@@ -238,6 +245,7 @@ void monitor_main(void* raw_scheduler) {
     bool still_idle = !watch_workers(scheduler, monotonic_now_ns(), &acted);
     if (still_idle && !scheduler->stopping.load(std::memory_order_acquire))
       raw::futex_wait(&scheduler->monitor_word, seen, kNoDeadline);
+    forward_caught_signals(scheduler);
     scheduler->monitor_asleep.store(false, std::memory_order_relaxed);
     idle_rounds = 0;
     quiet_rounds = 0;

@@ -6,6 +6,7 @@
 #include "runtime/probes.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler.h"
+#include "runtime/signal_forwarding.h"
 
 namespace greenshim {
 
@@ -99,6 +100,7 @@ void arm_interruptible_park(Task* task, uint32_t park_state) {
 void set_signal_delivery_hook(void (*hook)(Task* self)) { g_signal_delivery_hook = hook; }
 
 void apply_current_signal_mask() {
+  task_signal_masks_changed();
   Worker* worker = current_worker();
   if (worker != nullptr && worker->current != nullptr)
     worker->apply_signal_mask(worker->current->signal_mask);

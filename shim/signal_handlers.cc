@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "runtime/runtime.h"
+#include "runtime/signal_forwarding.h"
 
 namespace greenshim::shim {
 namespace {
@@ -33,6 +34,16 @@ ProgramAction g_actions[kSignals + 1];
 // interrupted.
 thread_local uintptr_t t_handler_frame = 0;
 
+// The signals whose wrapped handler may run more than once, for the
+// runtime's monitor to catch for waiting threads (runtime/signal_forwarding.h).
+std::atomic<uint64_t> g_handled{0};
+
+void publish_handled(int signal, bool handled) {
+  uint64_t bit = uint64_t{1} << (signal - 1);
+  uint64_t now = handled ? g_handled.fetch_or(bit) | bit : g_handled.fetch_and(~bit) & ~bit;
+  set_signals_with_handlers(now);
+}
+
 uintptr_t stack_pointer() { return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)); }
 
 using Sigaction = int (*)(int, const struct sigaction*, struct sigaction*);
@@ -43,6 +54,11 @@ Sigaction glibc_sigaction() {
 }
 
 void run_program_handler(int signal, siginfo_t* info, void* context) {
+  // On the runtime's monitor: the signal is for a thread that accepts it.
+  if (on_signal_catching_thread()) {
+    forward_caught_signal(signal);
+    return;
+  }
   ProgramAction& action = g_actions[signal];
   void* handler = action.handler.load(std::memory_order_acquire);
   int flags = action.flags.load(std::memory_order_relaxed);
@@ -101,6 +117,7 @@ int install(int signal, const struct sigaction* action, struct sigaction* old_ac
   if (handler == SIG_DFL || handler == SIG_IGN || own_code(handler)) {
     int result = glibc_sigaction()(signal, action, old_action);
     if (result == 0 && old_action != nullptr) as_program_sees_it(signal, old_action);
+    if (result == 0) publish_handled(signal, false);
     return result;
   }
   struct sigaction wrapped = *action;
@@ -119,6 +136,9 @@ int install(int signal, const struct sigaction* action, struct sigaction* old_ac
     record.handler.store(previous_handler, std::memory_order_release);
     return result;
   }
+  // A one-shot handler is left to the kernel's choice of thread: forwarded,
+  // it would find SIG_DFL.
+  publish_handled(signal, !(action->sa_flags & SA_RESETHAND));
   if (old_action != nullptr) {
     if (previous.sa_sigaction == run_program_handler) {
       previous.sa_flags = previous_flags;

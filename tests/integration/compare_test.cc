@@ -88,6 +88,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"cancel_parked_waits", "GREENSHIM_WORKERS=1"},
     {"cancel_parked_waits", "GREENSHIM_WORKERS=2"},
     {"handler_self_pipe", "GREENSHIM_WORKERS=1"},
+    {"process_signal_waiter", "GREENSHIM_WORKERS=1"},
+    {"process_signal_waiter", "GREENSHIM_WORKERS=2"},
     {"handler_self_pipe", "GREENSHIM_WORKERS=2"},
     {"setxid_threads", "GREENSHIM_WORKERS=2"},
 };
