@@ -100,10 +100,12 @@ void arm_interruptible_park(Task* task, uint32_t park_state) {
 void set_signal_delivery_hook(void (*hook)(Task* self)) { g_signal_delivery_hook = hook; }
 
 void apply_current_signal_mask() {
-  task_signal_masks_changed();
   Worker* worker = current_worker();
   if (worker != nullptr && worker->current != nullptr)
     worker->apply_signal_mask(worker->current->signal_mask);
+  // After: a signal pending for the process that this task now accepts has
+  // just been delivered here, before the monitor could catch it instead.
+  task_signal_masks_changed();
 }
 
 void deliver_pending_signals(Task* self) {

@@ -66,25 +66,21 @@ void consider(Task* task, void* raw_choice) {
   if (choice->any == nullptr) choice->any = task;
 }
 
-void forward(int signal) {
+// False when no task accepts the signal.
+bool forward(int signal) {
   Choice choice;
   choice.signal_bit = bit(signal);
   for_each_live_task(consider, &choice);
   if (choice.running != nullptr) {
     if (int tid = kernel_tid_running(choice.running)) {
       raw::syscall6(SYS_tgkill, getpid(), tid, signal);
-      return;
+      return true;
     }
   }
   Task* target = choice.waiting != nullptr ? choice.waiting : choice.any;
-  if (target != nullptr) {
-    post_signal(target, signal);
-    return;
-  }
-  // Nobody takes it now: back to the process, blocked here meanwhile.
-  g_accepted_by_none.fetch_or(bit(signal), std::memory_order_acq_rel);
-  apply_catching_mask(Scheduler::instance());
-  raw::syscall6(SYS_kill, getpid(), signal);
+  if (target == nullptr) return false;
+  post_signal(target, signal);
+  return true;
 }
 
 }  // namespace
@@ -94,13 +90,19 @@ void set_signals_with_handlers(uint64_t signals) {
     wake_monitor_if_any();
 }
 
-bool on_signal_catching_thread() { return t_catching_thread; }
+bool on_signal_catching_thread() {
+  if (t_catching_thread) return true;
+  Worker* worker = current_worker();
+  return worker != nullptr && worker->current == nullptr;
+}
 
 void forward_caught_signal(int signal) {
   g_caught.fetch_or(bit(signal), std::memory_order_acq_rel);
-  // The monitor's next sleep must not start with the word it read before.
+  // The monitor's next sleep must not start with the word it read before;
+  // a worker caught idle must look again rather than sleep on.
   if (Scheduler* scheduler = Scheduler::instance())
     scheduler->monitor_word.fetch_add(1, std::memory_order_release);
+  if (Worker* worker = current_worker()) worker->parker.unpark();
 }
 
 void task_signal_masks_changed() {
@@ -109,14 +111,33 @@ void task_signal_masks_changed() {
 
 void become_signal_catching_thread() { t_catching_thread = true; }
 
-bool caught_signals_waiting() { return g_caught.load(std::memory_order_acquire) != 0; }
+bool caught_signals_waiting() { return g_caught.load(std::memory_order_relaxed) != 0; }
 
 void forward_caught_signals(Scheduler* scheduler) {
   uint64_t caught = g_caught.exchange(0, std::memory_order_acq_rel);
+  uint64_t unaccepted = 0;
   for (int signal = 1; signal <= kSignals; ++signal) {
-    if (caught & bit(signal)) forward(signal);
+    if ((caught & bit(signal)) && !forward(signal)) unaccepted |= bit(signal);
   }
-  apply_catching_mask(scheduler);
+  if (t_catching_thread) {
+    // Nobody takes these now: back to the process, blocked here first so
+    // they do not come straight back.
+    g_accepted_by_none.fetch_or(unaccepted, std::memory_order_acq_rel);
+    apply_catching_mask(scheduler);
+    for (int signal = 1; signal <= kSignals; ++signal) {
+      if (unaccepted & bit(signal)) raw::syscall6(SYS_kill, getpid(), signal);
+    }
+  } else if (unaccepted != 0) {
+    // A worker: the monitor does that, where there is one.
+    if (scheduler->has_monitor_thread) {
+      g_caught.fetch_or(unaccepted, std::memory_order_acq_rel);
+      wake_monitor_if_any();
+    } else {
+      for (int signal = 1; signal <= kSignals; ++signal) {
+        if (unaccepted & bit(signal)) raw::syscall6(SYS_kill, getpid(), signal);
+      }
+    }
+  }
 }
 
 }  // namespace greenshim

@@ -1,4 +1,5 @@
-// Process-directed signals that only waiting threads accept.
+// Process-directed signals that only waiting threads accept, and signals
+// that land on a worker between tasks.
 //
 // A worker's kernel thread blocks what the task it runs blocks. When every
 // running task blocks a signal that some parked task accepts (a thread that
@@ -13,6 +14,11 @@
 // task accepts it now, the monitor blocks it too and raises it again for
 // the process, where it waits as natively until a thread unblocks it or
 // takes it with sigwait.
+//
+// A worker between tasks (in its scheduler loop, or idle) has the mask of
+// the task it ran last, so a signal can land there too; the handler wrapper
+// notes it the same way, and the worker forwards it in its next scheduling
+// round (its idle wait ends with EINTR): the handler runs in a task.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +29,8 @@ class Scheduler;
 
 // The shim: the signals whose handler is the program's (bit n-1 for n).
 void set_signals_with_handlers(uint64_t signals);
-// Async-signal-safe: whether the caller is the monitor's kernel thread, and
-// noting a signal its handler caught there.
+// Async-signal-safe: whether the caller is the monitor's kernel thread or a
+// worker between tasks, and noting a signal its handler caught there.
 bool on_signal_catching_thread();
 void forward_caught_signal(int signal);
 // A task's mask changed: signals nobody accepted may be accepted now.
@@ -33,9 +39,10 @@ void task_signal_masks_changed();
 // The monitor's side.
 void become_signal_catching_thread();
 // Whether a caught signal waits to be forwarded (the monitor then does not
-// sleep).
+// sleep; a worker forwards it).
 bool caught_signals_waiting();
-// Forwards caught signals and keeps the monitor's own mask up to date.
+// Forwards caught signals (not in a handler); on the monitor, also keeps
+// its own mask up to date.
 void forward_caught_signals(Scheduler* scheduler);
 
 }  // namespace greenshim

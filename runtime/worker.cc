@@ -10,6 +10,7 @@
 #include "runtime/park.h"
 #include "runtime/probes.h"
 #include "runtime/scheduler.h"
+#include "runtime/signal_forwarding.h"
 #include "runtime/task.h"
 #include "runtime/task_tls.h"
 #include "runtime/thread_pointer.h"
@@ -191,6 +192,7 @@ Task* Worker::find_runnable() {
     }
     ++schedule_tick_;
     if (deferred_wakes_noted()) run_deferred_wakes();
+    if (caught_signals_waiting()) forward_caught_signals(scheduler);
     fire_due_timers();
     poll_io();
     Task* task = nullptr;

@@ -33,6 +33,8 @@ ProgramAction g_actions[kSignals + 1];
 // block: a handler runs, and its calls are made, on the block it
 // interrupted.
 thread_local uintptr_t t_handler_frame = 0;
+// Program handlers that have run on the block (for sigsuspend).
+thread_local uint64_t t_handlers_run = 0;
 
 // The signals whose wrapped handler may run more than once, for the
 // runtime's monitor to catch for waiting threads (runtime/signal_forwarding.h).
@@ -75,6 +77,7 @@ void run_program_handler(int signal, siginfo_t* info, void* context) {
   } else {
     reinterpret_cast<void (*)(int)>(handler)(signal);
   }
+  ++t_handlers_run;
   t_handler_frame = outer;
 }
 
@@ -176,6 +179,8 @@ bool inside_signal_handler() {
 }
 
 Task* task_that_may_park() { return inside_signal_handler() ? nullptr : current_task(); }
+
+uint64_t handlers_run() { return t_handlers_run; }
 
 }  // namespace greenshim::shim
 

@@ -15,6 +15,8 @@
 // to the kernel unchanged.
 #pragma once
 
+#include <cstdint>
+
 #include "runtime/task.h"
 
 namespace greenshim::shim {
@@ -28,5 +30,8 @@ bool inside_signal_handler();
 // outside green threads and inside a signal handler, where blocking calls
 // go straight to the kernel.
 Task* task_that_may_park();
+
+// How many of the program's handlers have run in the calling thread.
+uint64_t handlers_run();
 
 }  // namespace greenshim::shim

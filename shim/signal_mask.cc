@@ -7,14 +7,24 @@
 // As glibc does, the signals glibc keeps for itself (SIGCANCEL, SIGSETXID:
 // real-time 32 and 33) cannot be blocked, nor can SIGKILL and SIGSTOP.
 // Callers that are not green threads get glibc's own functions.
+//
+// sigsuspend puts a mask in place for as long as it waits, and the wait
+// parks the green thread, not its worker: a signal posted to it, or sent
+// to the process and passed on to it by the monitor
+// (runtime/signal_forwarding.h), ends the wait once its handler has run.
 #include <dlfcn.h>
 #include <signal.h>
+#include <sys/syscall.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 
+#include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
+#include "shim/cancellation.h"
+#include "shim/io_transfer.h"
+#include "shim/signal_handlers.h"
 
 using namespace greenshim;
 
@@ -78,5 +88,25 @@ extern "C" int sigprocmask(int how, const sigset_t* set, sigset_t* old) {
                               : glibc_pthread_sigmask()(how, set, old);
   if (error == 0) return 0;
   errno = error;
+  return -1;
+}
+
+extern "C" int sigsuspend(const sigset_t* mask) {
+  Task* self = shim::task_that_may_park();
+  if (self == nullptr)
+    return static_cast<int>(shim::libc_result(
+        raw::syscall6(SYS_rt_sigsuspend, reinterpret_cast<long>(mask), sizeof(uint64_t))));
+  shim::cancellation_point();
+  uint64_t handled = shim::handlers_run();
+  sigset_t old;
+  change_mask(self, SIG_SETMASK, mask, &old);  // pending ones arrive here
+  // A wait ended by a signal this mask blocks (posted to the thread, left
+  // pending on the kernel thread) is not a return: only a handler is.
+  while (shim::handlers_run() == handled) {
+    sleep_until(kNoDeadline, true);
+    shim::cancellation_point();
+  }
+  change_mask(self, SIG_SETMASK, &old, nullptr);
+  errno = EINTR;
   return -1;
 }

@@ -6,7 +6,10 @@
 //    block size, not on its threads), and decompressing with pbzip2 -d -p8
 //    must give back the original, both ways;
 //  - stress-ng --pthread 4 for 3 s: exit status 0 and "successful run
-//    completed" both ways, and a non-zero bogo-op count preloaded.
+//    completed" both ways, and a non-zero bogo-op count preloaded;
+//  - coreutils' timeout, which waits for its child's SIGCHLD or its own
+//    SIGALRM in sigsuspend: the child's status when it ends in time, 124
+//    when the time runs out, both ways.
 // Each run is killed after 60 s, so a hang fails its case instead of the
 // whole test. The preloaded runs must show the GREENSHIM_STATS table.
 //
@@ -226,6 +229,33 @@ TEST(StressNgTest, PthreadStressorSucceeds) {
   RecordProperty("native_seconds", std::to_string(native.seconds));
   RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
 }
+
+// timeout LIMIT sleep SECONDS, natively and preloaded: the same status,
+// which is `expected`. (coreutils close stderr at exit, so the shim's table
+// goes to a file.)
+void ExpectTimeoutStatus(const char* limit, const char* seconds, int expected) {
+  std::string stats_file = MakeTempDir("timeout") + "/stats";
+  RunOptions options;
+  options.argv = {"/usr/bin/timeout", limit, "/bin/sleep", seconds};
+  options.env = NativeEnvironment();
+  options.timeout = kTimeout;
+  RunResult native = RunProgram(options);
+  ASSERT_TRUE(native.exited && native.exit_code == expected) << Describe("native", native);
+  options.env = PreloadedEnvironment(g_shim_path);
+  options.env.push_back("GREENSHIM_STATS_FILE=" + stats_file);
+  RunResult preloaded = RunProgram(options);
+  ASSERT_FALSE(preloaded.timed_out) << "HANG under greenshim\n" << Describe("preloaded", preloaded);
+  EXPECT_TRUE(preloaded.exited && preloaded.exit_code == expected)
+      << Describe("preloaded", preloaded);
+  std::string table;
+  ReadFile(stats_file, &table);
+  EXPECT_TRUE(HasShimStats(table)) << "not run under the shim?\n"
+                                   << Describe("preloaded", preloaded);
+}
+
+TEST(TimeoutTest, ChildEndsInTime) { ExpectTimeoutStatus("10", "0.2", 0); }
+
+TEST(TimeoutTest, TimeRunsOut) { ExpectTimeoutStatus("0.3", "10", 124); }
 
 }  // namespace
 }  // namespace greenshim::integration

@@ -3,7 +3,10 @@
 // a sleep) and every running thread blocks it: the handler runs in that
 // thread and its wait ends with EINTR (the handler has no SA_RESTART). A
 // second signal, which no thread accepts, stays pending until a thread
-// unblocks it, and is then handled there.
+// unblocks it, and is then handled there. And sigsuspend: a thread that
+// blocks the signal waits in sigsuspend with a mask that lets it in; the
+// process's signal ends the wait once the handler has run in that thread,
+// with -1 EINTR, and the thread's own mask is back afterwards.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -56,6 +59,21 @@ static void* accept_while_waiting(void* results) {
   return NULL;
 }
 
+static atomic_int suspended;
+
+static void* suspend_until_signalled(void* results) {
+  sigset_t everything_but_usr1;
+  sigfillset(&everything_but_usr1);
+  sigdelset(&everything_but_usr1, SIGUSR1);
+  atomic_store(&suspended, 1);
+  int result = sigsuspend(&everything_but_usr1);
+  ((int*)results)[0] = result == -1 ? errno : 0;
+  sigset_t now;
+  pthread_sigmask(SIG_BLOCK, NULL, &now);
+  ((int*)results)[1] = sigismember(&now, SIGUSR1);
+  return NULL;
+}
+
 static void* busy(void* argument) {
   (void)argument;
   while (!atomic_load(&stop)) sched_yield();
@@ -94,6 +112,17 @@ int main(void) {
   expect("nanosleep in the accepting thread", results[1], EINTR);
   expect_yes("both signals were handled in the accepting thread",
              atomic_load(&handled_in_accepting) == 2 && atomic_load(&handled_elsewhere) == 0);
+
+  int suspend_results[2] = {-1, -1};
+  atomic_store(&handled_in_accepting, 0);
+  pthread_create(&accepting, NULL, suspend_until_signalled, suspend_results);
+  while (!atomic_load(&suspended)) usleep(1000);
+  usleep(20000);
+  kill(getpid(), SIGUSR1);
+  pthread_join(accepting, NULL);
+  expect("sigsuspend", suspend_results[0], EINTR);
+  expect_yes("  its handler ran in the suspended thread", atomic_load(&handled_in_accepting) == 1);
+  expect_yes("  the thread's mask is back afterwards", suspend_results[1] == 1);
 
   kill(getpid(), SIGUSR2);
   usleep(50000);
