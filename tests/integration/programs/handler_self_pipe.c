@@ -20,7 +20,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define RUNS 1000
+#define RUNS 2000
 #define SWITCHERS 16
 #define SPINNERS 3
 #define HAMMERS 8

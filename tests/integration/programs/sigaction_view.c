@@ -2,7 +2,8 @@
 // however the threading library installs handlers underneath: the handler
 // and flags just set (no SA_SIGINFO added), the previous handler returned
 // by signal(), SIG_DFL after a one-shot (SA_RESETHAND) handler ran, SIG_IGN
-// as set, and handlers of both kinds running with their arguments.
+// as set, and handlers of both kinds running with their arguments, in the
+// thread that raised the signal, before raise() returns.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -13,15 +14,18 @@
 #include "tests/integration/programs/checks.h"
 
 static atomic_int plain_runs, info_runs, one_shot_runs;
+static _Thread_local volatile sig_atomic_t handled_here;  // set by the handlers in the running thread
 static atomic_int info_signal_right;
 
 static void plain(int signal) {
   if (signal == SIGUSR1) atomic_fetch_add(&plain_runs, 1);
+  handled_here = 1;
 }
 
 static void with_info(int signal, siginfo_t* info, void* context) {
   (void)context;
   atomic_fetch_add(&info_runs, 1);
+  handled_here = 1;
   if (signal == SIGUSR2 && info != NULL && info->si_signo == SIGUSR2)
     atomic_fetch_add(&info_signal_right, 1);
 }
@@ -31,8 +35,12 @@ static void one_shot(int signal) {
   atomic_fetch_add(&one_shot_runs, 1);
 }
 
+static atomic_int handled_in_raiser;
+
 static void* raise_in_thread(void* signal) {
+  handled_here = 0;
   raise((int)(long)signal);
+  if (handled_here) atomic_fetch_add(&handled_in_raiser, 1);
   return NULL;
 }
 
@@ -69,6 +77,8 @@ int main(void) {
   expect_yes("the plain handler ran once", atomic_load(&plain_runs) == 1);
   expect_yes("the SA_SIGINFO handler ran once with its siginfo",
              atomic_load(&info_signal_right) == 1);
+  expect_yes("both ran in the raising thread before raise() returned",
+             atomic_load(&handled_in_raiser) == 2);
 
   expect_yes("signal() returns the previous handler", signal(SIGUSR1, one_shot) == plain);
   expect_yes("signal() again returns the one just set", signal(SIGUSR1, plain) == one_shot);
