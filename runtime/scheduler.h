@@ -33,6 +33,14 @@
 //   earliest deadline.
 // - Task memory (task_registry.h, stack_pool.h): recycled, never unmapped on
 //   the hot path.
+// - Thread-local storage (task_tls.h): with a supplier installed (the shim's
+//   glibc thread blocks), each task has a thread block of its own and every
+//   switch loads %fs with the block of the context it switches to; the
+//   scheduler loop runs on its worker's block.
+// - Signals (park.cc, signal_forwarding.h): a task's pending set and mask,
+//   applied to its kernel thread while it runs; the monitor and workers
+//   between tasks pass process-directed signals on to a task that accepts
+//   them. preemption.h switches out long-running tasks at safe points.
 //
 // The runtime starts in one of two ways: adopt_current_thread() (the shim:
 // the program's main thread becomes the first task and its kernel thread
