@@ -25,7 +25,7 @@ static const struct {
   int passes;
 } sizes[INPUT_SIZE_COUNT] = {
     {16384, 140},     // test
-    {65536, 1250},    // simsmall
+    {65536, 2100},    // simsmall
     {262144, 2400},   // simmedium
     {1048576, 2600},  // simlarge
 };

@@ -29,7 +29,7 @@ static const struct {
   long moves_per_step;  // in total, split among the threads
 } sizes[INPUT_SIZE_COUNT] = {
     {200, 20, 10000},     // test
-    {600, 50, 50000},     // simsmall
+    {600, 50, 150000},    // simsmall
     {800, 100, 170000},   // simmedium
     {1000, 200, 300000},  // simlarge
 };

@@ -45,7 +45,7 @@ static const struct {
   long queries;
 } sizes[INPUT_SIZE_COUNT] = {
     {300, 300},      // test
-    {1000, 2800},    // simsmall
+    {1000, 5600},    // simsmall
     {1000, 22000},   // simmedium
     {1000, 94000},   // simlarge
 };

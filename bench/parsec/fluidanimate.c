@@ -36,7 +36,7 @@ static const struct {
   int frames;
 } sizes[INPUT_SIZE_COUNT] = {
     {12, 12, 12, 40},    // test
-    {20, 20, 20, 220},   // simsmall
+    {20, 20, 20, 400},   // simsmall
     {24, 24, 24, 600},   // simmedium
     {32, 32, 32, 1100},  // simlarge
 };

@@ -18,7 +18,7 @@ enum { SWAPTIONS = 64, FACTORS = 3, MAX_PERIODS = 40 };
 static const double PERIOD_YEARS = 0.25;  // quarterly forward rates
 
 // Simulated paths per swaption, per input size.
-static const long trials_per_size[INPUT_SIZE_COUNT] = {2000, 32000, 235000, 1000000};
+static const long trials_per_size[INPUT_SIZE_COUNT] = {2000, 55000, 235000, 1000000};
 
 struct swaption {
   int expiry_periods;  // the option is exercised after this many periods
