@@ -1,16 +1,20 @@
 // Shared by the programs that check return values one line at a time:
 // a failure count, printing of symbolic error names, deadlines on a clock,
-// and running one call in another thread. Each program prints every check
+// and running one call in another thread; and, for the programs that load
+// libraries built next to them, the path of such a library. Each program prints every check
 // and exits non-zero when `failures` is not zero.
 #ifndef GREENSHIM_TESTS_CHECKS_H
 #define GREENSHIM_TESTS_CHECKS_H
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int failures;
 
@@ -102,6 +106,17 @@ static inline int in_other_thread(operation fn, void* arg) {
     ++failures;
   }
   return c.result;
+}
+
+// `name` in this program's own directory, written to `path`; 0 if
+// /proc/self/exe cannot be read.
+static inline int beside_this_program(const char* name, char* path, size_t size) {
+  char self[PATH_MAX];
+  ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length <= 0) return 0;
+  self[length] = '\0';
+  snprintf(path, size, "%s/%s", dirname(self), name);
+  return 1;
 }
 
 #endif

@@ -5,13 +5,14 @@
 // (keyed to the kernel thread): preemption must leave it alone.
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "tests/integration/programs/checks.h"
 
 #define LOADERS 8
 #define OTHERS 50
@@ -46,12 +47,7 @@ static void* other(void* unused) {
 }
 
 int main(void) {
-  // The library sits next to this program.
-  char self[PATH_MAX];
-  ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (length <= 0) return 2;
-  self[length] = '\0';
-  snprintf(library_path, sizeof library_path, "%s/libslow_constructor.so", dirname(self));
+  if (!beside_this_program("libslow_constructor.so", library_path, sizeof library_path)) return 2;
   pthread_t loaders[LOADERS], others[OTHERS];
   for (int i = 0; i < OTHERS; ++i) pthread_create(&others[i], NULL, other, NULL);
   for (int i = 0; i < LOADERS; ++i) pthread_create(&loaders[i], NULL, load, NULL);

@@ -7,7 +7,6 @@
 // variables' initial values and keep their own sums through many switches.
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -15,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "tests/integration/programs/checks.h"
 
 #define EARLY 24
 #define LATE 24
@@ -26,7 +27,6 @@ static long (*initial_exec_zeroed)(void);
 static pthread_barrier_t loaded;
 static atomic_int kept_initial_exec, kept_dynamic;
 static long* dynamic_addresses[EARLY + LATE + 1];
-static char directory[PATH_MAX];
 
 static void* symbol(void* library, const char* name) {
   void* address = dlsym(library, name);
@@ -35,10 +35,10 @@ static void* symbol(void* library, const char* name) {
 }
 
 static int load_libraries(void) {
-  char path[PATH_MAX + 32];
-  snprintf(path, sizeof path, "%s/libtls_dynamic.so", directory);
+  char path[PATH_MAX];
+  if (!beside_this_program("libtls_dynamic.so", path, sizeof path)) return 0;
   void* dynamic = dlopen(path, RTLD_NOW);
-  snprintf(path, sizeof path, "%s/libtls_initial_exec.so", directory);
+  if (!beside_this_program("libtls_initial_exec.so", path, sizeof path)) return 0;
   void* initial_exec = dlopen(path, RTLD_NOW);
   if (dynamic == NULL || initial_exec == NULL) {
     fprintf(stderr, "dlopen: %s\n", dlerror());
@@ -81,11 +81,6 @@ static void* late(void* argument) {
 }
 
 int main(void) {
-  char self[PATH_MAX];
-  ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (length <= 0) return 2;
-  self[length] = '\0';
-  snprintf(directory, sizeof directory, "%s", dirname(self));
   pthread_barrier_init(&loaded, NULL, EARLY);
   pthread_t threads[EARLY + LATE];
   for (uintptr_t i = 0; i < EARLY; ++i) pthread_create(&threads[i], NULL, early, (void*)i);
