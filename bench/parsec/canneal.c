@@ -31,7 +31,7 @@ static const struct {
     {200, 20, 10000},     // test
     {600, 50, 150000},    // simsmall
     {800, 100, 170000},   // simmedium
-    {1000, 200, 300000},  // simlarge
+    {1000, 200, 480000},  // simlarge
 };
 
 // A location word of -1 means "claimed by a swap in progress".

@@ -28,8 +28,8 @@ static const struct {
 } sizes[INPUT_SIZE_COUNT] = {
     {4000, 4, 200},     // test
     {16000, 14, 1000},  // simsmall
-    {32000, 56, 1000},  // simmedium
-    {32000, 250, 1000}, // simlarge
+    {32000, 40, 1000},  // simmedium
+    {32000, 170, 1000}, // simlarge
 };
 
 // What it costs to keep a facility open, in squared-distance units: about
