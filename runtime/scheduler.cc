@@ -182,6 +182,7 @@ bool adopt_current_thread(const RuntimeOptions& options) {
     }
   }
   adopt_current_context(&main_task->context);
+  task_local_adopt_outside_values(main_task);
   worker0->kernel_thread_block = main_task->context.thread_pointer;
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
   worker0->current = main_task;

@@ -17,6 +17,16 @@ struct KeySlot {
 
 KeySlot g_keys[kTaskLocalKeys];
 
+// The values of code that runs outside any task, per kernel thread: library
+// constructors that use keys before the runtime adopts the main thread
+// (GLib's do), whose values then pass to the main task; and program code
+// the runtime's own kernel threads run, such as a signal handler.
+thread_local TaskLocalValues t_values_outside_tasks;
+
+TaskLocalValues& values_of(Task* task) {
+  return task != nullptr ? task->locals : t_values_outside_tasks;
+}
+
 bool key_in_use(unsigned key, uint64_t* sequence) {
   if (key >= kTaskLocalKeys) return false;
   *sequence = g_keys[key].sequence.load(std::memory_order_acquire);
@@ -51,8 +61,8 @@ int task_local_key_delete(unsigned key) {
 
 void* task_local_get(Task* task, unsigned key) {
   uint64_t sequence;
-  if (task == nullptr || !key_in_use(key, &sequence)) return nullptr;
-  TaskLocalSlot* block = task->locals.blocks[key / kTaskLocalBlockSize];
+  if (!key_in_use(key, &sequence)) return nullptr;
+  TaskLocalSlot* block = values_of(task).blocks[key / kTaskLocalBlockSize];
   if (block == nullptr) return nullptr;
   TaskLocalSlot& slot = block[key % kTaskLocalBlockSize];
   return slot.sequence == sequence ? slot.value : nullptr;
@@ -60,8 +70,8 @@ void* task_local_get(Task* task, unsigned key) {
 
 int task_local_set(Task* task, unsigned key, const void* value) {
   uint64_t sequence;
-  if (task == nullptr || !key_in_use(key, &sequence)) return EINVAL;
-  TaskLocalSlot*& block = task->locals.blocks[key / kTaskLocalBlockSize];
+  if (!key_in_use(key, &sequence)) return EINVAL;
+  TaskLocalSlot*& block = values_of(task).blocks[key / kTaskLocalBlockSize];
   if (block == nullptr) {
     block = static_cast<TaskLocalSlot*>(calloc(kTaskLocalBlockSize, sizeof(TaskLocalSlot)));
     if (block == nullptr) return ENOMEM;
@@ -70,6 +80,11 @@ int task_local_set(Task* task, unsigned key, const void* value) {
   slot.value = const_cast<void*>(value);
   slot.sequence = sequence;
   return 0;
+}
+
+void task_local_adopt_outside_values(Task* task) {
+  task->locals = t_values_outside_tasks;
+  t_values_outside_tasks = TaskLocalValues{};
 }
 
 void task_local_run_destructors(Task* task) {

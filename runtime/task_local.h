@@ -32,9 +32,14 @@ struct TaskLocalValues {
 int task_local_key_create(void (*destructor)(void*), unsigned* key);
 // 0, or EINVAL for a key that is not in use.
 int task_local_key_delete(unsigned key);
+// `task` null: the calling kernel thread's own values, for code that runs
+// outside any task.
 void* task_local_get(Task* task, unsigned key);
 // 0, EINVAL for a key not in use, ENOMEM when the block cannot be allocated.
 int task_local_set(Task* task, unsigned key, const void* value);
+// The calling kernel thread becomes `task` (adoption): the values it set
+// outside any task become the task's.
+void task_local_adopt_outside_values(Task* task);
 // Runs the destructors of the task's non-null values, in rounds, as POSIX
 // says for thread exit; then frees the task's blocks.
 void task_local_run_destructors(Task* task);

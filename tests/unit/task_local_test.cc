@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "runtime/task.h"
@@ -80,7 +81,7 @@ TEST(TaskLocalTest, EachTaskHasItsOwnValue) {
   EXPECT_EQ(task_local_get(&first.task, key.get()), nullptr);
 }
 
-TEST(TaskLocalTest, UnusedKeysAndNullTasksAreRejected) {
+TEST(TaskLocalTest, UnusedKeysAreRejected) {
   DetachedTaskValues values;
   unsigned never_created;
   {
@@ -91,8 +92,24 @@ TEST(TaskLocalTest, UnusedKeysAndNullTasksAreRejected) {
   EXPECT_EQ(task_local_get(&values.task, never_created), nullptr);
   EXPECT_EQ(task_local_set(&values.task, kTaskLocalKeys, as_value(1)), EINVAL);
   EXPECT_EQ(task_local_get(&values.task, kTaskLocalKeys), nullptr);
+  EXPECT_EQ(task_local_set(nullptr, kTaskLocalKeys, as_value(1)), EINVAL);
+}
+
+// Outside any task (a constructor before the runtime adopts the main
+// thread), values belong to the kernel thread; adoption hands them to the
+// task it makes of that thread.
+TEST(TaskLocalTest, ValuesOutsideTasksArePerKernelThreadAndPassToTheAdoptingTask) {
   ScopedKey key;
-  EXPECT_EQ(task_local_set(nullptr, key.get(), as_value(1)), EINVAL);
+  ASSERT_EQ(task_local_set(nullptr, key.get(), as_value(5)), 0);
+  EXPECT_EQ(task_local_get(nullptr, key.get()), as_value(5));
+  void* seen_elsewhere = as_value(1);
+  std::thread other([&] { seen_elsewhere = task_local_get(nullptr, key.get()); });
+  other.join();
+  EXPECT_EQ(seen_elsewhere, nullptr);
+
+  DetachedTaskValues adopted;
+  task_local_adopt_outside_values(&adopted.task);
+  EXPECT_EQ(task_local_get(&adopted.task, key.get()), as_value(5));
   EXPECT_EQ(task_local_get(nullptr, key.get()), nullptr);
 }
 
