@@ -35,7 +35,7 @@ static const struct {
   long particles;
 } sizes[INPUT_SIZE_COUNT] = {
     {10, 1000},     // test
-    {90, 4000},     // simsmall
+    {150, 4000},    // simsmall
     {300, 8000},    // simmedium
     {1200, 10000},  // simlarge
 };

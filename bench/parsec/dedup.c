@@ -39,7 +39,7 @@ enum {
 // every 4 KiB, decided by the last 64 bytes.
 static const uint64_t BOUNDARY_MASK = 0xfff0000000000000ULL;
 
-static const long input_mib[INPUT_SIZE_COUNT] = {8, 320, 2048, 9728};
+static const long input_mib[INPUT_SIZE_COUNT] = {8, 420, 2048, 9728};
 
 struct coarse_chunk {
   long seq;
