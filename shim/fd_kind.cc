@@ -14,6 +14,7 @@ namespace {
 // Numbers past this are not cached (they are asked about every time).
 constexpr unsigned kCachedDescriptors = 1u << 16;
 std::atomic<FdKind> g_kinds[kCachedDescriptors];
+std::atomic<bool> g_read_waited[kCachedDescriptors];
 
 bool cached(int fd) { return fd >= 0 && static_cast<unsigned>(fd) < kCachedDescriptors; }
 
@@ -33,13 +34,23 @@ FdKind fd_kind(int fd) {
   return kind;
 }
 
+bool read_waited_last_time(int fd) {
+  return cached(fd) && g_read_waited[fd].load(std::memory_order_relaxed);
+}
+
+void remember_read_waited(int fd, bool waited) {
+  if (cached(fd) && g_read_waited[fd].load(std::memory_order_relaxed) != waited)
+    g_read_waited[fd].store(waited, std::memory_order_relaxed);
+}
+
 void forget_fd(int fd) {
-  if (cached(fd)) g_kinds[fd].store(FdKind::kUnknown, std::memory_order_relaxed);
+  if (!cached(fd)) return;
+  g_kinds[fd].store(FdKind::kUnknown, std::memory_order_relaxed);
+  g_read_waited[fd].store(false, std::memory_order_relaxed);
 }
 
 void forget_fds(unsigned low, unsigned high) {
-  for (unsigned fd = low; fd <= high && fd < kCachedDescriptors; ++fd)
-    g_kinds[fd].store(FdKind::kUnknown, std::memory_order_relaxed);
+  for (unsigned fd = low; fd <= high && fd < kCachedDescriptors; ++fd) forget_fd(static_cast<int>(fd));
 }
 
 }  // namespace greenshim::shim

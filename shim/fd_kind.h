@@ -2,7 +2,10 @@
 // file (or block device), which is read and written straight through, or
 // a stream (pipe, socket, terminal...), whose transfers are tried without
 // blocking first. Learning it costs an fstat, so it is cached per
-// descriptor number.
+// descriptor number. For a stream it also remembers whether its last read
+// had to wait: a request/response connection drained by one read usually
+// waits again, so its next read goes to the ring at once instead of
+// paying for a non-blocking try that would fail (io_transfer.cc).
 //
 // A number is forgotten when the program closes or replaces it through
 // close, dup2, dup3, close_range, closefrom, fclose or pclose (close.cc).
@@ -23,6 +26,10 @@ FdKind cached_fd_kind(int fd);
 // The kind, asking the kernel (and caching the answer) when unknown.
 // kUnknown if fstat fails (a bad descriptor).
 FdKind fd_kind(int fd);
+
+// Hints only: a wrong answer costs time, never changes a result.
+bool read_waited_last_time(int fd);
+void remember_read_waited(int fd, bool waited);
 
 void forget_fd(int fd);
 // Forgets every number from `low` to `high`, both included.

@@ -188,15 +188,24 @@ long libc_result(long kernel_result) {
 long read_without_blocking(int fd, const iovec* vectors, int count, off_t offset, int flags) {
   cancellation_point();
   if (direct(fd, flags)) return preadv2_call(fd, vectors, count, offset, flags);
+  bool try_without_waiting = !read_waited_last_time(fd);
   for (;;) {
-    long result = preadv2_call(fd, vectors, count, offset, flags | RWF_NOWAIT);
+    long result = try_without_waiting
+                      ? preadv2_call(fd, vectors, count, offset, flags | RWF_NOWAIT)
+                      : -EAGAIN;
+    try_without_waiting = true;
     if (result == -EAGAIN && !fd_is_file(fd) && !fd_is_nonblocking(fd)) {
       // The ring reads as soon as data comes: one submission instead of a
       // readiness wait and a second read.
       result = read_on_ring(SYS_preadv2, fd, reinterpret_cast<long>(vectors), count, offset, 0,
                             flags);
       if (restart_after_interrupted_wait(result)) continue;
-      if (result != -ENOSYS) return result;
+      if (result != -ENOSYS) {
+        // A read that filled the buffers may have left more data queued.
+        remember_read_waited(
+            fd, result >= 0 && static_cast<size_t>(result) < total_bytes(vectors, count));
+        return result;
+      }
       result = -EAGAIN;  // no ring here: wait for readiness instead
     }
     if (result == -EAGAIN || result == -EOPNOTSUPP) {
