@@ -60,6 +60,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     // every other one but for the monitor's hand-off.
     {"blocked_in_kernel", "GREENSHIM_WORKERS=1"},
     {"blocked_in_kernel", "GREENSHIM_WORKERS=2"},
+    // One worker: the read waits on the ring of the kernel thread that blocks.
+    {"ring_read_across_hand_off", "GREENSHIM_WORKERS=1"},
     // One worker: spinning threads let others run only through preemption.
     {"preempt_spinners", "GREENSHIM_WORKERS=1"},
     {"preempt_spinners", "GREENSHIM_WORKERS=2"},
