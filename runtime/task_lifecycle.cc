@@ -29,6 +29,7 @@ void release_task(Scheduler* scheduler, Task* task) {
   finish_first_switch();
   auto* task = static_cast<Task*>(raw_task);
   current_worker()->stats.tasks_run.add();
+  if (task->thread_block != nullptr) thread_block_supplier()->start_on_task();
   deliver_pending_signals(task);  // posted before it first ran
   // The slot the call below pushes its return address into; the
   // preemption handler's stack scan stops there (preemption.h).

@@ -32,6 +32,9 @@ struct ThreadBlockSupplier {
   void* (*create)(size_t stack_size);
   // Takes back a block from create() that no kernel thread runs on.
   void (*destroy)(void* thread_pointer);
+  // Runs on a new task, its block loaded, before its entry function: the
+  // C library's per-thread set-up that a new kernel thread gets there.
+  void (*start_on_task)();
   // Runs on the exiting task, its block loaded, before task-local (key)
   // destructors, as glibc orders them.
   void (*run_exit_destructors)();

@@ -51,6 +51,9 @@ struct GlibcLayout {
   void* (*allocate_tls)(void* tcb);
   void (*deallocate_tls)(void* tcb, bool free_tcb);
   void (*call_tls_dtors)();
+  // Sets the thread's ctype table pointers (what isalpha, tolower and
+  // printf's %f read) from its locale; glibc's start_thread calls it.
+  void (*ctype_init)();
   size_t static_size;  // static TLS and the TCB, as glibc sizes a thread's
   size_t static_align;
   size_t tcb_size;       // sizeof(struct pthread)
@@ -250,6 +253,8 @@ void destroy_block(void* thread_pointer) {
   g_pool_head = block;
 }
 
+void start_on_task() { g_layout.ctype_init(); }
+
 // On the exiting task. Then what a task that gets this block next must not
 // inherit from libc's TLS: its locale and a pending dlerror message.
 void run_exit_destructors() {
@@ -323,6 +328,7 @@ bool read_layout() {
       !find_private(&g_layout.deallocate_tls, "_dl_deallocate_tls") ||
       !find_private(&static_info, "_dl_get_tls_static_info") ||
       !find_private(&g_layout.call_tls_dtors, "__call_tls_dtors") ||
+      !find_private(&g_layout.ctype_init, "__ctype_init") ||
       !find_private(&sizeof_pthread, "_thread_db_sizeof_pthread") ||
       !find_private(&tid, "_thread_db_pthread_tid") ||
       !find_private(&list, "_thread_db_pthread_list"))
@@ -363,6 +369,7 @@ bool use_thread_blocks_per_task() {
   ThreadBlockSupplier supplier;
   supplier.create = create_block;
   supplier.destroy = destroy_block;
+  supplier.start_on_task = start_on_task;
   supplier.run_exit_destructors = run_exit_destructors;
   supplier.kernel_tid_offset = g_layout.tid_offset;
   use_task_thread_blocks(supplier);
