@@ -182,6 +182,7 @@ bool adopt_current_thread(const RuntimeOptions& options) {
     }
   }
   adopt_current_context(&main_task->context);
+  scheduler->main_task_id.store(main_task->id, std::memory_order_relaxed);
   task_local_adopt_outside_values(main_task);
   worker0->kernel_thread_block = main_task->context.thread_pointer;
   main_task->state.store(TaskState::kRunning, std::memory_order_relaxed);
@@ -273,6 +274,7 @@ void after_fork_in_child() {
   scheduler->timers.reset_after_fork();
   scheduler->stacks.reset_after_fork();
   scheduler->registry.reset_after_fork(survivor->current);
+  scheduler->main_task_id.store(survivor->current->id, std::memory_order_relaxed);
   for (auto& worker : scheduler->workers) worker->reset_after_fork();
   // The forking kernel thread keeps driving its worker; the others get
   // fresh kernel threads at the child's first spawn.

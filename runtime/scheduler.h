@@ -123,6 +123,10 @@ class Scheduler {
   std::atomic<uint32_t> monitor_word{0};  // bumped to wake the monitor
   pthread_t monitor_thread{};
   bool has_monitor_thread = false;
+  // The task that is the process's main thread (the adopted one, or the
+  // one that forked, in a child); 0 under run(). The kernel gives a signal
+  // sent to the process to the main thread when that thread can take it.
+  std::atomic<uint64_t> main_task_id{0};
   // Called (on a scheduler stack) when the last live task finishes.
   void (*on_last_task_finished)() = nullptr;
 

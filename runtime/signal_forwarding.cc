@@ -48,8 +48,14 @@ void apply_catching_mask(Scheduler* scheduler) {
   g_catching = wanted;
 }
 
+// Whom a signal sent to the process goes to, as the kernel chooses among
+// threads: the main thread if it accepts the signal and is running or has
+// none pending yet; otherwise another that accepts it -- one running (it
+// takes the signal at once), else one whose wait the signal ends, else any.
 struct Choice {
   uint64_t signal_bit;
+  uint64_t main_task_id;
+  Task* main = nullptr;
   Task* running = nullptr;
   Task* waiting = nullptr;  // in a wait the signal ends
   Task* any = nullptr;
@@ -60,6 +66,9 @@ void consider(Task* task, void* raw_choice) {
   if ((task->signal_mask & choice->signal_bit) != 0) return;
   TaskState state = task->state.load(std::memory_order_acquire);
   if (state == TaskState::kFinished || state == TaskState::kFree) return;
+  if (task->id == choice->main_task_id &&
+      (state == TaskState::kRunning || task->pending_signals.load(std::memory_order_relaxed) == 0))
+    choice->main = task;
   if (state == TaskState::kRunning && choice->running == nullptr) choice->running = task;
   if (state == TaskState::kParked && task->interruptible_park && choice->waiting == nullptr)
     choice->waiting = task;
@@ -70,14 +79,18 @@ void consider(Task* task, void* raw_choice) {
 bool forward(int signal) {
   Choice choice;
   choice.signal_bit = bit(signal);
+  choice.main_task_id = Scheduler::instance()->main_task_id.load(std::memory_order_relaxed);
   for_each_live_task(consider, &choice);
-  if (choice.running != nullptr) {
-    if (int tid = kernel_tid_running(choice.running)) {
+  Task* running = choice.main != nullptr ? choice.main : choice.running;
+  if (running != nullptr) {
+    if (int tid = kernel_tid_running(running)) {
       raw::syscall6(SYS_tgkill, getpid(), tid, signal);
       return true;
     }
   }
-  Task* target = choice.waiting != nullptr ? choice.waiting : choice.any;
+  Task* target = choice.main != nullptr   ? choice.main
+                 : choice.waiting != nullptr ? choice.waiting
+                                             : choice.any;
   if (target == nullptr) return false;
   post_signal(target, signal);
   return true;

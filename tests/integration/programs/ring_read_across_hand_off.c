@@ -49,12 +49,12 @@ int main(void) {
   sleep_ms(5);  // the reader is waiting in read now
   expect("pthread_create blocker", pthread_create(&blocker_thread, NULL, blocker, NULL), 0);
   sleep_ms(10);  // the blocker is in its system call now
-  expect("write the reader's byte", (int)write(data_pipe[1], "x", 1), 1);
+  expect_yes("write the reader's byte", write(data_pipe[1], "x", 1) == 1);
   void* result = NULL;
   expect("pthread_join reader", pthread_join(reader_thread, &result), 0);
-  expect("the reader's read", (int)(long)result, 1);
-  expect("write the blocker's byte", (int)write(release_pipe[1], "y", 1), 1);
+  expect_yes("the reader's read got its byte", (long)result == 1);
+  expect_yes("write the blocker's byte", write(release_pipe[1], "y", 1) == 1);
   expect("pthread_join blocker", pthread_join(blocker_thread, &result), 0);
-  expect("the blocker's read", (int)(long)result, 1);
+  expect_yes("the blocker's read got its byte", (long)result == 1);
   return failures != 0;
 }
