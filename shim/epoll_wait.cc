@@ -25,7 +25,7 @@ long epoll_pwait_call(int epoll_fd, epoll_event* events, int capacity, int timeo
 long epoll_wait_green(int epoll_fd, epoll_event* events, int capacity, int64_t deadline_ns,
                       const sigset_t* mask) {
   return shim::wait_until_ready(
-      deadline_ns, [&] { return epoll_pwait_call(epoll_fd, events, capacity, 0, mask); },
+      deadline_ns, mask, [&] { return epoll_pwait_call(epoll_fd, events, capacity, 0, mask); },
       [&](int64_t deadline) { return wait_fd_ready(epoll_fd, POLLIN, deadline); });
 }
 

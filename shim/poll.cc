@@ -23,12 +23,10 @@ long ppoll_call(pollfd* fds, nfds_t count, const timespec* timeout, const sigset
                        sizeof(long));
 }
 
-// The signal mask, if any, is applied during each look (a pending signal it
-// unblocks interrupts with EINTR); see README for masks during the wait.
 long poll_green(pollfd* fds, nfds_t count, int64_t deadline_ns, const sigset_t* mask) {
   const timespec zero{0, 0};
   return shim::wait_until_ready(
-      deadline_ns, [&] { return ppoll_call(fds, count, &zero, mask); },
+      deadline_ns, mask, [&] { return ppoll_call(fds, count, &zero, mask); },
       [&](int64_t deadline) { return wait_any_fd_ready(fds, count, deadline); });
 }
 

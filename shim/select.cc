@@ -74,7 +74,7 @@ long select_green(int count, fd_set* read_set, fd_set* write_set, fd_set* error_
   std::vector<pollfd> fds = sets.as_pollfds(count);
   const timespec zero{0, 0};
   return shim::wait_until_ready(
-      deadline_ns,
+      deadline_ns, mask,
       [&] {
         sets.restore();
         return pselect_call(count, read_set, write_set, error_set, &zero, mask);

@@ -8,7 +8,8 @@
 // real-time 32 and 33) cannot be blocked, nor can SIGKILL and SIGSTOP.
 // Callers that are not green threads get glibc's own functions.
 //
-// sigsuspend puts a mask in place for as long as it waits, and the wait
+// sigsuspend (and SignalMaskDuringWait, signal_mask.h) puts a mask in place
+// for as long as it waits, and the wait
 // parks the green thread, not its worker: a signal posted to it, or sent
 // to the process and passed on to it by the monitor
 // (runtime/signal_forwarding.h), ends the wait once its handler has run.
@@ -19,6 +20,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+
+#include "shim/signal_mask.h"
 
 #include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
@@ -110,3 +113,23 @@ extern "C" int sigsuspend(const sigset_t* mask) {
   errno = EINTR;
   return -1;
 }
+
+namespace greenshim::shim {
+
+SignalMaskDuringWait::SignalMaskDuringWait(const sigset_t* mask) {
+  if (mask == nullptr) return;
+  task_ = current_task();
+  if (task_ == nullptr) return;
+  handlers_before_ = handlers_run();
+  change_mask(task_, SIG_SETMASK, mask, &previous_);  // pending ones arrive here
+}
+
+SignalMaskDuringWait::~SignalMaskDuringWait() {
+  if (task_ != nullptr) change_mask(task_, SIG_SETMASK, &previous_, nullptr);
+}
+
+bool SignalMaskDuringWait::handler_ran() const {
+  return task_ != nullptr && handlers_run() != handlers_before_;
+}
+
+}  // namespace greenshim::shim
