@@ -10,10 +10,14 @@
 //  - coreutils' timeout, which waits for its child's SIGCHLD or its own
 //    SIGALRM in sigsuspend: the child's status when it ends in time, 124
 //    when the time runs out, both ways.
+//  - python3 running python_threads.py (threads over a queue, a pool,
+//    subprocesses from threads, a threaded TCP echo, signal.alarm with
+//    threads waiting): the same output both ways.
 // Each run is killed after 60 s, so a hang fails its case instead of the
 // whole test. The preloaded runs must show the GREENSHIM_STATS table.
 //
-// Arguments: --shim=<libgreenshim.so> --pbzip2=<path> --stress-ng=<path>.
+// Arguments: --shim=<libgreenshim.so> --pbzip2=<path> --stress-ng=<path>
+// --python-script=<python_threads.py>.
 #include <unistd.h>
 
 #include <chrono>
@@ -33,6 +37,7 @@ namespace {
 std::string g_shim_path;
 std::string g_pbzip2 = "/usr/bin/pbzip2";
 std::string g_stress_ng = "/usr/bin/stress-ng";
+std::string g_python_script;
 
 constexpr std::chrono::seconds kTimeout{60};
 constexpr size_t kInputBytes = 20u << 20;
@@ -230,6 +235,24 @@ TEST(StressNgTest, PthreadStressorSucceeds) {
   RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
 }
 
+TEST(PythonTest, ThreadsSubprocessesSocketsAndAlarmGiveNativeOutput) {
+  ASSERT_EQ(access("/usr/bin/python3", X_OK), 0) << "/usr/bin/python3 is missing: run scripts/deps.sh";
+  ASSERT_FALSE(g_python_script.empty()) << "no --python-script=<python_threads.py> argument";
+  RunOptions options;
+  options.argv = {"/usr/bin/python3", AbsolutePath(g_python_script)};
+  options.env = NativeEnvironment();
+  options.timeout = kTimeout;
+  RunResult native = RunProgram(options);
+  ASSERT_TRUE(native.exited && native.exit_code == 0) << Describe("native", native);
+  options.env = PreloadedEnvironment(g_shim_path);
+  RunResult preloaded = RunProgram(options);
+  ASSERT_FALSE(preloaded.timed_out) << "HANG under greenshim\n" << Describe("preloaded", preloaded);
+  EXPECT_TRUE(preloaded.exited && preloaded.exit_code == 0) << Describe("preloaded", preloaded);
+  EXPECT_EQ(preloaded.out, native.out) << Describe("preloaded", preloaded);
+  EXPECT_TRUE(HasShimStats(preloaded.err)) << "not run under the shim?\n"
+                                           << Describe("preloaded", preloaded);
+}
+
 // timeout LIMIT sleep SECONDS, natively and preloaded: the same status,
 // which is `expected`. (coreutils close stderr at exit, so the shim's table
 // goes to a file.)
@@ -267,6 +290,7 @@ int main(int argc, char** argv) {
     if (strncmp(argv[i], "--shim=", 7) == 0) g_shim_path = argv[i] + 7;
     if (strncmp(argv[i], "--pbzip2=", 9) == 0) g_pbzip2 = argv[i] + 9;
     if (strncmp(argv[i], "--stress-ng=", 12) == 0) g_stress_ng = argv[i] + 12;
+    if (strncmp(argv[i], "--python-script=", 16) == 0) g_python_script = argv[i] + 16;
   }
   return RUN_ALL_TESTS();
 }
