@@ -10,6 +10,9 @@
 //  - coreutils' timeout, which waits for its child's SIGCHLD or its own
 //    SIGALRM in sigsuspend: the child's status when it ends in time, 124
 //    when the time runs out, both ways.
+//  - memcached -t 4 (libevent worker threads on epoll) for 4 s while four
+//    client threads here store and read back 200 keys each: every answer
+//    right, preloaded (natively it is memcached's own business);
 //  - python3 running python_threads.py (threads over a queue, a pool,
 //    subprocesses from threads, a threaded TCP echo, signal.alarm with
 //    threads waiting): the same output both ways.
@@ -18,14 +21,19 @@
 //
 // Arguments: --shim=<libgreenshim.so> --pbzip2=<path> --stress-ng=<path>
 // --python-script=<python_threads.py>.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -233,6 +241,95 @@ TEST(StressNgTest, PthreadStressorSucceeds) {
   RecordProperty("preloaded_bogo_ops", row[1].str());
   RecordProperty("native_seconds", std::to_string(native.seconds));
   RecordProperty("preloaded_seconds", std::to_string(preloaded.seconds));
+}
+
+// A loopback port nobody listens on now (a race with other programs is
+// possible but harmless here: memcached would fail to start, and the test
+// with it, visibly).
+int FreePort() {
+  int probe = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  close(probe);
+  return ntohs(address.sin_port);
+}
+
+// Sends `request` and reads until the reply ends with `terminator`.
+bool Exchange(int fd, const std::string& request, const std::string& terminator,
+              std::string* reply) {
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+    return false;
+  reply->clear();
+  char buffer[4096];
+  while (reply->size() < terminator.size() ||
+         reply->compare(reply->size() - terminator.size(), terminator.size(), terminator) != 0) {
+    ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+    if (got <= 0) return false;
+    reply->append(buffer, static_cast<size_t>(got));
+  }
+  return true;
+}
+
+// One client: connects (memcached may still be starting), then stores and
+// reads back `keys` keys of its own; the number answered right.
+int MemcachedClient(int port, int client, int keys) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      close(fd);
+      fd = -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  if (fd < 0) return 0;
+  int right = 0;
+  std::string reply;
+  for (int key = 0; key < keys; ++key) {
+    std::string name = "c" + std::to_string(client) + "k" + std::to_string(key);
+    std::string value = "value-" + std::to_string(key * 7919 + client);
+    if (!Exchange(fd, "set " + name + " 0 0 " + std::to_string(value.size()) + "\r\n" + value + "\r\n",
+                  "\r\n", &reply) ||
+        reply != "STORED\r\n")
+      break;
+    if (!Exchange(fd, "get " + name + "\r\n", "END\r\n", &reply)) break;
+    std::string expected = "VALUE " + name + " 0 " + std::to_string(value.size()) + "\r\n" + value +
+                           "\r\nEND\r\n";
+    if (reply == expected) ++right;
+  }
+  close(fd);
+  return right;
+}
+
+TEST(MemcachedTest, WorkerThreadsAnswerEveryRequest) {
+  ASSERT_EQ(access("/usr/bin/memcached", X_OK), 0) << "/usr/bin/memcached is missing: run scripts/deps.sh";
+  constexpr int kClients = 4, kKeys = 200;
+  int port = FreePort();
+  RunOptions options;
+  // timeout ends memcached with SIGTERM after 4 s, by when the clients are done.
+  options.argv = {"/usr/bin/timeout", "4", "/usr/bin/memcached", "-t", "4", "-U", "0",
+                  "-l", "127.0.0.1", "-p", std::to_string(port)};
+  if (getuid() == 0) options.argv.insert(options.argv.end(), {"-u", "root"});
+  options.env = PreloadedEnvironment(g_shim_path);
+  options.timeout = kTimeout;
+  std::atomic<int> right{0};
+  std::vector<std::thread> clients;
+  for (int client = 0; client < kClients; ++client)
+    clients.emplace_back([&, client] { right += MemcachedClient(port, client, kKeys); });
+  RunResult preloaded = RunProgram(options);
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(right.load(), kClients * kKeys) << Describe("preloaded", preloaded);
+  EXPECT_TRUE(preloaded.exited && preloaded.exit_code == 124) << Describe("preloaded", preloaded);
+  EXPECT_EQ(preloaded.err.find("fatal signal"), std::string::npos)
+      << Describe("preloaded", preloaded);
 }
 
 TEST(PythonTest, ThreadsSubprocessesSocketsAndAlarmGiveNativeOutput) {
