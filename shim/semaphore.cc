@@ -27,7 +27,7 @@ namespace {
 
 constexpr int kFutexPrivateFlag = 128;
 
-bool process_shared(const SemaphoreState* semaphore) { return semaphore->private_flag == 0; }
+bool process_shared(const SemaphoreState* semaphore) { return semaphore->private_flag != 0; }
 
 bool try_take(SemaphoreState* semaphore) {
   uint32_t value = semaphore->value.load(std::memory_order_relaxed);
@@ -72,7 +72,7 @@ extern "C" int sem_init(sem_t* sem, int shared, unsigned value) {
   memset(sem, 0, sizeof *sem);
   SemaphoreState* semaphore = state_of<SemaphoreState>(sem);
   semaphore->value.store(value, std::memory_order_relaxed);
-  semaphore->private_flag = shared ? 0 : kFutexPrivateFlag;
+  semaphore->private_flag = shared ? kFutexPrivateFlag : 0;
   return 0;
 }
 

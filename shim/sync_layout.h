@@ -55,7 +55,10 @@ static_assert(sizeof(CondState) == sizeof(pthread_cond_t));
 struct SemaphoreState {
   std::atomic<uint32_t> value;
   std::atomic<uint32_t> waiters;
-  int32_t private_flag;  // 0: process-shared (FUTEX_PRIVATE_FLAG otherwise)
+  // glibc's convention, which sem_open writes: 0 for a process-private
+  // semaphore, FUTEX_PRIVATE_FLAG (128) for a process-shared one (it is the
+  // bit glibc flips off the futex operation).
+  int32_t private_flag;
   uint32_t unused[5];
 };
 static_assert(sizeof(SemaphoreState) == sizeof(sem_t));
