@@ -1,11 +1,13 @@
 # Python's threading under greenshim, for real_programs_test: worker
 # threads over a queue, a thread pool, subprocesses started from threads
-# (Python forks them with vfork), a threaded TCP echo on loopback, float
+# (Python forks them with vfork), a pool of processes (its locks are
+# named semaphores shared across fork), a threaded TCP echo on loopback, float
 # formatting in threads (glibc's per-thread ctype tables), and
 # signal.alarm, whose handler must interrupt the main thread's sleep while
 # other threads wait. Every line it prints is deterministic.
 import concurrent.futures
 import hashlib
+import multiprocessing
 import queue
 import signal
 import socket
@@ -44,6 +46,11 @@ def doubled_by_shell(n):
 
 with concurrent.futures.ThreadPoolExecutor(4) as pool:
     print("subprocess", ",".join(pool.map(doubled_by_shell, range(10))))
+
+with multiprocessing.get_context("fork").Pool(2) as processes:
+    print("process pool", sum(processes.map(abs, range(-50, 50))))
+    processes.close()
+    processes.join()
 
 server = socket.socket()
 server.bind(("127.0.0.1", 0))
