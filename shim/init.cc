@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 
 #include "runtime/crash_report.h"
 #include "runtime/log.h"
+#include "runtime/raw_syscall.h"
 #include "runtime/runtime.h"
 #include "shim/cancellation.h"
 #include "shim/config.h"
@@ -67,8 +69,9 @@ void start() {
     g_state.store(3, std::memory_order_release);
     return;
   }
-  // The main thread's name is the program's (the kernel's comm).
-  prctl(PR_GET_NAME, current_task()->name);
+  // The main thread's name is the program's: the kernel's comm, asked
+  // directly (prctl itself answers with the green thread's name).
+  raw::syscall6(SYS_prctl, PR_GET_NAME, reinterpret_cast<long>(current_task()->name));
   install_task_signal_delivery();
   install_asynchronous_cancellation();
   set_last_task_hook(exit_after_last_thread);
