@@ -10,6 +10,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +85,19 @@ static inline void expect_timeout_not_early(const char* what, int got, clockid_t
     printf("  FAIL: returned %lld ns before the deadline\n", (long long)(ns_of(deadline) - after));
     ++failures;
   }
+}
+
+static inline void sleep_ms(long ms) {
+  struct timespec duration = {ms / 1000, (ms % 1000) * 1000000};
+  nanosleep(&duration, NULL);
+}
+
+// Installs `handler` for `signal` (no flags: no SA_RESTART), as a check.
+static inline void expect_handler_installed(int signal, void (*handler)(int)) {
+  struct sigaction action = {0};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  expect_errno("sigaction", sigaction(signal, &action, NULL) ? errno : 0, 0);
 }
 
 // Runs fn(arg) in a new thread and returns its result.

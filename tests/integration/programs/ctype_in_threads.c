@@ -3,6 +3,7 @@
 // thread starts, and so do printf's %f and strtod. Under greenshim a green
 // thread's own thread block needs the same set-up; without it the first
 // such call in a thread crashed (node, gdb and memcached did).
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <locale.h>
 #include <pthread.h>

@@ -4,6 +4,7 @@
 // key in one; `perf` aborted under greenshim because of it). The key and
 // its value must work there, the value must still be the main thread's in
 // main, and another thread must start without it.
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 

@@ -14,22 +14,14 @@
 
 #include "checks.h"
 
-static void* name_self(void* unused) {
+static int name_self(void* unused) {
   (void)unused;
   char name[16] = {0}, through_pthread[16] = {0};
   int set = prctl(PR_SET_NAME, "worker-x");
   int get = prctl(PR_GET_NAME, name);
   int pthread_get = pthread_getname_np(pthread_self(), through_pthread, sizeof through_pthread);
-  return (void*)(long)(set == 0 && get == 0 && pthread_get == 0 && strcmp(name, "worker-x") == 0 &&
-                       strcmp(through_pthread, "worker-x") == 0);
-}
-
-static void* run_in_thread(void* (*function)(void*)) {
-  pthread_t thread;
-  void* result = NULL;
-  if (pthread_create(&thread, NULL, function, NULL) != 0 || pthread_join(thread, &result) != 0)
-    return NULL;
-  return result;
+  return set == 0 && get == 0 && pthread_get == 0 && strcmp(name, "worker-x") == 0 &&
+         strcmp(through_pthread, "worker-x") == 0;
 }
 
 int main(void) {
@@ -39,7 +31,7 @@ int main(void) {
   expect_yes("main starts with the program's name", strcmp(name, "prctl_thread_na") == 0);
 
   expect_yes("a thread names itself with prctl and reads it back both ways",
-             run_in_thread(name_self) != NULL);
+             in_other_thread(name_self, NULL));
   prctl(PR_GET_NAME, name);
   expect_yes("main's name is unchanged", strcmp(name, "prctl_thread_na") == 0);
 

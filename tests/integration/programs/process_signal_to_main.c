@@ -41,16 +41,12 @@ static void* sleep_helper(void* unused) {
 
 int main(void) {
   expect_errno("pipe", pipe(wake_pipe) ? errno : 0, 0);
-  struct sigaction action = {0};
-  action.sa_handler = on_alarm;
-  sigemptyset(&action.sa_mask);
-  expect_errno("sigaction", sigaction(SIGALRM, &action, NULL) ? errno : 0, 0);
+  expect_handler_installed(SIGALRM, on_alarm);
   pthread_t reader, sleeper;
   expect("pthread_create reader", pthread_create(&reader, NULL, read_helper, NULL), 0);
   expect("pthread_create sleeper", pthread_create(&sleeper, NULL, sleep_helper, NULL), 0);
   while (atomic_load(&helpers_waiting) < 2) sched_yield();
-  struct timespec settle = {0, 20000000};
-  nanosleep(&settle, NULL);  // both helpers are in their waits now
+  sleep_ms(20);  // both helpers are in their waits now
 
   struct itimerval timer = {{0, 0}, {0, 100000}};
   expect_errno("setitimer", setitimer(ITIMER_REAL, &timer, NULL) ? errno : 0, 0);

@@ -34,11 +34,6 @@ static void* blocker(void* unused) {
   return (void*)syscall(SYS_read, release_pipe[0], &byte, 1);
 }
 
-static void sleep_ms(long ms) {
-  struct timespec duration = {0, ms * 1000000};
-  nanosleep(&duration, NULL);
-}
-
 int main(void) {
   alarm(30);  // a deadlock ends the run instead of hanging it
   expect_errno("pipe", pipe(data_pipe) ? errno : 0, 0);

@@ -21,10 +21,7 @@ static void on_alarm(int signal) {
 }
 
 int main(void) {
-  struct sigaction action = {0};
-  action.sa_handler = on_alarm;
-  sigemptyset(&action.sa_mask);
-  expect_errno("sigaction", sigaction(SIGALRM, &action, NULL) ? errno : 0, 0);
+  expect_handler_installed(SIGALRM, on_alarm);
 
   sigset_t everything, before;
   sigfillset(&everything);

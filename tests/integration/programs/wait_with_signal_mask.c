@@ -56,10 +56,7 @@ static void check_wait(const char* call, int result, int error, int64_t start) {
 }
 
 int main(void) {
-  struct sigaction action = {0};
-  action.sa_handler = on_child;
-  sigemptyset(&action.sa_mask);
-  expect_errno("sigaction", sigaction(SIGCHLD, &action, NULL) ? errno : 0, 0);
+  expect_handler_installed(SIGCHLD, on_child);
   sigset_t chld, empty;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
