@@ -95,21 +95,19 @@ extern "C" int sigprocmask(int how, const sigset_t* set, sigset_t* old) {
 }
 
 extern "C" int sigsuspend(const sigset_t* mask) {
-  Task* self = shim::task_that_may_park();
-  if (self == nullptr)
+  if (shim::task_that_may_park() == nullptr)
     return static_cast<int>(shim::libc_result(
         raw::syscall6(SYS_rt_sigsuspend, reinterpret_cast<long>(mask), sizeof(uint64_t))));
   shim::cancellation_point();
-  uint64_t handled = shim::handlers_run();
-  sigset_t old;
-  change_mask(self, SIG_SETMASK, mask, &old);  // pending ones arrive here
-  // A wait ended by a signal this mask blocks (posted to the thread, left
-  // pending on the kernel thread) is not a return: only a handler is.
-  while (shim::handlers_run() == handled) {
-    sleep_until(kNoDeadline, true);
-    shim::cancellation_point();
+  {
+    shim::SignalMaskDuringWait during(mask);
+    // A wait ended by a signal this mask blocks (posted to the thread, left
+    // pending on the kernel thread) is not a return: only a handler is.
+    while (!during.handler_ran()) {
+      sleep_until(kNoDeadline, true);
+      shim::cancellation_point();
+    }
   }
-  change_mask(self, SIG_SETMASK, &old, nullptr);
   errno = EINTR;
   return -1;
 }
