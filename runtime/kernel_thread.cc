@@ -2,8 +2,12 @@
 #include "runtime/kernel_thread.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 
 #include <cerrno>
+#include <cstdio>
+
+#include "runtime/raw_syscall.h"
 
 namespace greenshim {
 namespace {
@@ -62,6 +66,22 @@ void current_kernel_thread_stack(void** low, size_t* size) {
   if (glibc().getattr == nullptr || glibc().getattr(glibc().self(), &attributes) != 0) return;
   pthread_attr_getstack(&attributes, low, size);
   pthread_attr_destroy(&attributes);
+}
+
+bool read_proc_file(const char* path, char* text, size_t size) {
+  long fd = raw::syscall6(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  long length = raw::syscall6(SYS_read, fd, reinterpret_cast<long>(text), static_cast<long>(size) - 1);
+  raw::syscall6(SYS_close, fd);
+  if (length <= 0) return false;
+  text[length] = '\0';
+  return true;
+}
+
+bool read_kernel_thread_file(int tid, const char* file, char* text, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/%s", tid, file);
+  return read_proc_file(path, text, size);
 }
 
 }  // namespace greenshim

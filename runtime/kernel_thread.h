@@ -16,5 +16,11 @@ int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread,
 void join_kernel_thread(pthread_t thread);
 // Bounds of the calling kernel thread's own stack.
 void current_kernel_thread_stack(void** low, size_t* size);
+// Reads the start of file `path` (up to size - 1 bytes) into `text`,
+// NUL-terminated, with raw system calls: the monitor must not enter the
+// shim's wrappers. False if it could not.
+bool read_proc_file(const char* path, char* text, size_t size);
+// The same for /proc/self/task/TID/`file`.
+bool read_kernel_thread_file(int tid, const char* file, char* text, size_t size);
 
 }  // namespace greenshim

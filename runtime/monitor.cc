@@ -1,13 +1,13 @@
 // See monitor.h.
 #include "runtime/monitor.h"
 
-#include <fcntl.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/active_workers.h"
 #include "runtime/clock.h"
 #include "runtime/kernel_thread.h"
 #include "runtime/log.h"
@@ -33,15 +33,8 @@ constexpr int kIdleRoundsBeforeSleep = 50;
 // Whether kernel thread `tid` of this process is asleep in the kernel
 // ('S' or 'D' in /proc/self/task/TID/stat), not running or runnable.
 bool kernel_thread_asleep(int tid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-  long fd = raw::syscall6(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
   char text[512];
-  long length = raw::syscall6(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
-  raw::syscall6(SYS_close, fd);
-  if (length <= 0) return false;
-  text[length] = '\0';
+  if (!read_kernel_thread_file(tid, "stat", text, sizeof text)) return false;
   // "tid (comm) S ...": comm may hold spaces and parentheses; the state
   // follows the last ')'.
   const char* close_paren = strrchr(text, ')');
@@ -78,7 +71,7 @@ void spare_thread_main(void* raw_worker) {
   worker->kernel_tid.store(raw::gettid(), std::memory_order_relaxed);
   adopt_current_context(&worker->scheduler_context);
   worker->kernel_thread_block = worker->scheduler_context.thread_pointer;
-  worker->run_spare_loop();
+  worker->run_until_stopped();
   set_current_worker(nullptr);
   count_kernel_thread_stopped();
 }
@@ -145,7 +138,9 @@ void retire_one_spare(Scheduler* scheduler) {
 }
 
 // One look at every worker; true if a worker is running a task.
-bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
+// *falling_behind: a worker has run one task for kFallingBehindAfterNs
+// while work waits behind it (active_workers.h).
+bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted, bool* falling_behind) {
   const int64_t preempt_ns =
       preemption_enabled() ? scheduler->options.preempt_microseconds * 1000 : 0;
   bool busy = false;
@@ -188,6 +183,8 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted) {
     bool preempt_due = preempt_ns > 0 && stuck_ns >= preempt_ns;
     if (!hand_off_due && !preempt_due) continue;
     if (!work_waiting_behind(*scheduler, *worker, now)) continue;
+    if (stuck_ns >= kFallingBehindAfterNs && computing_all_along(*worker, progress))
+      *falling_behind = true;
     bool asleep = kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed));
     if (asleep && hand_off_due) {
       hand_off(scheduler, worker);
@@ -226,7 +223,10 @@ void monitor_main(void* raw_scheduler) {
       raw::futex_wait(&scheduler->monitor_word, seen, monotonic_now_ns() + sleep_ns);
     forward_caught_signals(scheduler);
     bool acted = false;
-    bool busy = watch_workers(scheduler, monotonic_now_ns(), &acted);
+    bool falling_behind = false;
+    int64_t now = monotonic_now_ns();
+    bool busy = watch_workers(scheduler, now, &acted, &falling_behind);
+    adjust_active_workers(scheduler, now, falling_behind);
     if (acted) {
       quiet_rounds = 0;
       sleep_ns = kShortestSleepNs;
@@ -242,7 +242,7 @@ void monitor_main(void* raw_scheduler) {
     // then look again (Worker::run stores progress, then reads the flag).
     seen = scheduler->monitor_word.load(std::memory_order_acquire);
     scheduler->monitor_asleep.store(true, std::memory_order_seq_cst);
-    bool still_idle = !watch_workers(scheduler, monotonic_now_ns(), &acted);
+    bool still_idle = !watch_workers(scheduler, monotonic_now_ns(), &acted, &falling_behind);
     if (still_idle && !scheduler->stopping.load(std::memory_order_acquire))
       raw::futex_wait(&scheduler->monitor_word, seen, kNoDeadline);
     forward_caught_signals(scheduler);
@@ -291,6 +291,7 @@ void stop_monitor_and_spares(Scheduler* scheduler) {
 
 void reset_monitor_after_fork(Scheduler* scheduler) {
   scheduler->has_monitor_thread = false;
+  reset_active_workers_after_fork();
   scheduler->monitor_asleep.store(false, std::memory_order_relaxed);
   size_t count = scheduler->spare_count.load(std::memory_order_acquire);
   for (size_t slot = 0; slot < count; ++slot) scheduler->spares[slot]->reset_after_fork();

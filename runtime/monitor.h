@@ -23,6 +23,9 @@
 // task for the whole preemption quantum (RuntimeOptions, default 10 ms in
 // the shim): the monitor asks for it to be preempted (preemption.h).
 //
+// Every round it also decides how many workers run tasks
+// (active_workers.h): fewer while other processes keep the CPUs busy.
+//
 // kHandOffAfter is 200 us: longer than ordinary short system calls and page
 // faults (a hand-off costs a thread wake-up), short enough that the tasks
 // queued behind a stuck worker barely notice.

@@ -27,6 +27,9 @@ struct RuntimeOptions {
   // own tests run without it; the shim's default is 10 ms).
   long preempt_microseconds = 0;
   int preempt_signal = 23;  // SIGURG: default action "ignore", rarely used
+  // Let workers rest while other processes keep the CPUs busy
+  // (active_workers.h); false keeps every worker running tasks.
+  bool rest_workers = true;
 };
 
 }  // namespace greenshim

@@ -1,10 +1,11 @@
 // See schedtrace.h. A line looks like (one line, wrapped here):
 //
-//   greenshim: SCHED 40ms: workers=2 busy=1 spinning=0 idle=1 threads=2
+//   greenshim: SCHED 40ms: workers=2 busy=1 spinning=0 idle=1 resting=0 threads=2
 //     runqueue=0 [0 3] tasks=51 running=1 runnable=3 parked=47 (sleep=40 mutex=7)
 //
 // busy: workers running a task; spinning: looking for work; idle: asleep
-// in their Parker. threads: kernel threads driving workers. runqueue: the
+// in their Parker; resting: not running tasks while other processes take
+// the CPUs (active_workers.h). threads: kernel threads driving workers. runqueue: the
 // global queue, then each worker's own queue. Everything is read racily
 // from a running scheduler, so the figures of one line need not add up
 // exactly.
@@ -78,7 +79,11 @@ struct ParkReasons {
 void trace_once(const Tracer& tracer) {
   Scheduler& scheduler = *tracer.scheduler;
   size_t busy = 0;
-  for (const auto& worker : scheduler.workers) busy += worker->current != nullptr;
+  size_t resting = 0;
+  for (const auto& worker : scheduler.workers) {
+    busy += worker->current != nullptr;
+    resting += !worker->active.load(std::memory_order_relaxed);
+  }
   size_t tasks = 0, running = 0, runnable = 0, parked = 0;
   ParkReasons reasons;
   scheduler.registry.for_each_live([&](Task* task) {
@@ -95,12 +100,12 @@ void trace_once(const Tracer& tracer) {
   });
 
   Line line;
-  line.append("greenshim: SCHED %lldms: workers=%zu busy=%zu spinning=%d idle=%d threads=%llu",
-              static_cast<long long>((monotonic_now_ns() - tracer.start_ns) / 1000000),
-              scheduler.workers.size(), busy,
-              scheduler.spinning_workers.load(std::memory_order_relaxed),
-              scheduler.idle_workers.load(std::memory_order_relaxed),
-              static_cast<unsigned long long>(kernel_threads_alive()));
+  line.append(
+      "greenshim: SCHED %lldms: workers=%zu busy=%zu spinning=%d idle=%d resting=%zu threads=%llu",
+      static_cast<long long>((monotonic_now_ns() - tracer.start_ns) / 1000000),
+      scheduler.workers.size(), busy, scheduler.spinning_workers.load(std::memory_order_relaxed),
+      scheduler.idle_workers.load(std::memory_order_relaxed), resting,
+      static_cast<unsigned long long>(kernel_threads_alive()));
   line.append(" runqueue=%zu [", scheduler.global_queue.length());
   const char* separator = "";
   for (const auto& worker : scheduler.workers) {

@@ -52,7 +52,7 @@ void worker_thread_main(void* raw_worker) {
   worker->adopt_kernel_signal_mask();
   adopt_current_context(&worker->scheduler_context);
   worker->kernel_thread_block = worker->scheduler_context.thread_pointer;
-  worker->run_scheduler_loop();
+  worker->run_until_stopped();
   set_current_worker(nullptr);
   count_kernel_thread_stopped();
 }

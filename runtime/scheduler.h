@@ -28,6 +28,10 @@
 //   lock. Wakers take that lock, so they only ever see fully suspended
 //   tasks. wake() is claimed once per park with Task::wake_claimed, so a
 //   timer and a notifier racing for the same task wake it once.
+// - The monitor (monitor.h) watches the workers from a kernel thread of its
+//   own: it hands a worker stuck in the kernel to a spare, preempts long
+//   runs, and lets workers rest while other processes take the CPUs
+//   (active_workers.h).
 // - Timers (timer_queue.h): deadlines for sleeps and timed waits, fired by
 //   whichever worker looks first; an idle worker sleeps no later than the
 //   earliest deadline.

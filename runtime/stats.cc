@@ -48,6 +48,9 @@ constexpr Column kColumns[] = {
     {"io batches", "io_submit_batches", &WorkerStats::io_submit_batches, false},
     {"largest batch", "io_largest_batch", &WorkerStats::io_largest_batch, true},
     {"io completed", "io_completions", &WorkerStats::io_completions, false},
+    {nullptr, nullptr, nullptr, false},
+    {"worker rests", "worker_rests", &WorkerStats::rests, false},
+    {"rests ended", "rests_ended", &WorkerStats::rest_ends, false},
 };
 constexpr size_t kColumnCount = sizeof kColumns / sizeof kColumns[0];
 
@@ -233,6 +236,8 @@ void count_io_completions(uint64_t completions) {
 
 void count_preemption() { count_event(&WorkerStats::preemptions); }
 void count_handoff() { count_event(&WorkerStats::handoffs); }
+void count_worker_rest() { count_event(&WorkerStats::rests); }
+void count_worker_rest_end() { count_event(&WorkerStats::rest_ends); }
 
 void count_kernel_thread_started() {
   uint64_t alive = g_kernel_threads.fetch_add(1, std::memory_order_relaxed) + 1;

@@ -53,6 +53,8 @@ struct WorkerStats {
   Counter wakeups;         // times this worker woke a sleeping worker
   Counter preemptions;     // tasks switched out by a preemption signal
   Counter handoffs;        // the worker moved to another kernel thread (one was blocked)
+  Counter rests;           // a worker rested: the CPUs were oversubscribed
+  Counter rest_ends;       // a resting worker ran tasks again: the others fell behind
   // I/O.
   Counter io_submissions;     // operations submitted to the kernel
   Counter io_submit_batches;  // submit calls (submissions / batches = mean batch size)
@@ -78,6 +80,8 @@ void count_io_completions(uint64_t completions);
 // For preemption and the monitor that hands workers to spare kernel threads.
 void count_preemption();
 void count_handoff();
+void count_worker_rest();
+void count_worker_rest_end();
 
 // Kernel threads driving workers (the adopted main thread included, and
 // any spare one a hand-off starts): call when one starts and when it ends.

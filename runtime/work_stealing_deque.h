@@ -78,6 +78,15 @@ class WorkStealingDeque {
     return bottom > top ? static_cast<size_t>(bottom - top) : 0;
   }
 
+  // Racy: where the oldest item sits, or -1 when empty. The position only
+  // moves on when that item is taken, so a position seen twice means the
+  // same item waited in between.
+  int64_t oldest_position() const {
+    int64_t bottom = bottom_.load(std::memory_order_relaxed);
+    int64_t top = top_.load(std::memory_order_relaxed);
+    return bottom > top ? top : -1;
+  }
+
   // After fork: whatever the deque held belongs to threads that no longer exist.
   void clear() {
     top_.store(0, std::memory_order_relaxed);

@@ -319,11 +319,12 @@ void Worker::give_away_queued_tasks() {
   if (gave) scheduler->notify_idle_worker();
 }
 
-void Worker::run_spare_loop() {
+void Worker::run_until_stopped() {
   while (!scheduler->stopping.load(std::memory_order_acquire)) {
     if (!active.load(std::memory_order_acquire)) {
       // Inactive, it still reaps its ring (tasks parked on it before it
-      // retired), as an outsider: woken tasks go to the global queue.
+      // retired or rested), as an outsider: woken tasks go to the global
+      // queue, and from there to active workers, whose rings they use next.
       set_current_worker(nullptr);
       if (unsigned reaped = io_ring_.reap()) count_io_completions(reaped);
       parker.park(kNoDeadline, &io_ring_);

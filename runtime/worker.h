@@ -49,6 +49,9 @@ class Worker {
   size_t local_queue_length() const {
     return run_queue_.size_estimate() + (run_next_.load(std::memory_order_relaxed) != nullptr);
   }
+  // Racy, for the monitor: where the oldest task in the deque sits (-1 when
+  // empty); see WorkStealingDeque::oldest_position().
+  int64_t queue_head_position() const { return run_queue_.oldest_position(); }
   // Another worker takes up to half of this one's deque; nullptr if empty.
   Task* steal_into(Worker* thief, bool include_run_next);
 
@@ -72,9 +75,10 @@ class Worker {
   // Any thread: moves every task queued here to the global queue (the
   // monitor does this when the worker's kernel thread is stuck).
   void give_away_queued_tasks();
-  // The loop of a spare worker's kernel thread (monitor.h): sleeps until
-  // activated, runs tasks until told to retire, and again.
-  void run_spare_loop();
+  // The loop of a worker's own kernel thread: runs tasks while `active`,
+  // sleeps while not, until the runtime stops. Not active: a spare nobody
+  // needs (monitor.h), or a regular worker resting (active_workers.h).
+  void run_until_stopped();
 
   Scheduler* const scheduler;
   const int index;
@@ -99,13 +103,18 @@ class Worker {
   std::atomic<uint64_t> progress{0};
   std::atomic<bool> handed_off{false};  // its tasks were given away; it is stuck
   const bool is_spare;
-  std::atomic<bool> active;             // spares: running tasks now
-  std::atomic<bool> retire_requested{false};
+  std::atomic<bool> active;             // running tasks now (not a free spare, not resting)
+  std::atomic<bool> retire_requested{false};  // stop running tasks: become inactive
   // The progress value of the task run the monitor asked to preempt.
   std::atomic<uint64_t> preempt_progress{0};
   uint64_t monitor_seen_progress = 0;   // the monitor's own bookkeeping
   int64_t monitor_seen_at_ns = 0;
   int64_t monitor_preempt_sent_ns = 0;
+  int64_t monitor_seen_run_delay_ns = 0;  // active_workers.cc's census
+  int64_t monitor_seen_queue_head = -1;
+  int64_t monitor_seen_queue_head_at_ns = 0;
+  uint64_t monitor_long_run_progress = 0;
+  int64_t monitor_long_run_on_cpu_ns = 0;
 
  private:
   Task* find_runnable();

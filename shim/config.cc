@@ -147,6 +147,15 @@ RuntimeOptions options_from_environment() {
            text);
     }
   }
+  if (const char* text = getenv("GREENSHIM_REST_WORKERS")) {
+    if (strcmp(text, "0") == 0) {
+      options.rest_workers = false;
+    } else if (strcmp(text, "1") != 0) {
+      warn("GREENSHIM_REST_WORKERS=%s is not 0 or 1; workers rest while the CPUs are "
+           "oversubscribed",
+           text);
+    }
+  }
   options.stats = flag("GREENSHIM_STATS");
   options.stats_file = getenv("GREENSHIM_STATS_FILE");
   if (options.stats_file != nullptr && *options.stats_file != '\0') options.stats = true;

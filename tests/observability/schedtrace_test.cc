@@ -44,7 +44,7 @@ TEST(SchedTrace, LinesWhileTheProgramRuns) {
   static const std::regex kLine(
       // threads: the workers' kernel threads, and spares that stand in for
       // one the monitor saw blocked (a loaded machine can make that happen).
-      R"(greenshim: SCHED (\d+)ms: workers=2 busy=([0-2]) spinning=\d+ idle=\d+ threads=[1-9]\d* )"
+      R"(greenshim: SCHED (\d+)ms: workers=2 busy=([0-2]) spinning=\d+ idle=\d+ resting=[01] threads=[1-9]\d* )"
       R"(runqueue=\d+ \[\d+ \d+\] tasks=(\d+) running=(\d+) runnable=(\d+) parked=(\d+) \((.*)\))");
   static const std::regex kReason(R"((\w+)=(\d+))");
   bool saw_sleepers = false;

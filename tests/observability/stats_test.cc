@@ -156,8 +156,9 @@ TEST(Stats, TableOnStderrCountsWhatTheProgramDid) {
   Report report = ParseTables(run.err);
   CheckReport(report, kTableNames, Describe(run));
   // Every counter of every table is there, those nothing counts yet too.
-  for (const char* heading : {"preemptions", "hand-offs", "io submitted", "io batches",
-                              "largest batch", "io completed", "worker parks", "worker wakes"})
+  for (const char* heading :
+       {"preemptions", "hand-offs", "io submitted", "io batches", "largest batch", "io completed",
+        "worker parks", "worker wakes", "worker rests", "rests ended"})
     EXPECT_EQ(report.rows["total"].count(heading), 1u) << heading << "\n" << Describe(run);
 }
 
@@ -174,6 +175,20 @@ TEST(Stats, JsonFileCountsWhatTheProgramDid) {
                           "\"io_submit_batches\": 0", "\"io_largest_batch\": 0",
                           "\"io_completions\": 0"})
     EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
+  // Workers rest only on a machine busy with other processes: any count.
+  for (const char* key : {"\"worker_rests\": ", "\"rests_ended\": "})
+    EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
+}
+
+// Not a stats setting, but the rests are counted here: a bad value of
+// GREENSHIM_REST_WORKERS gets one warning and the default.
+TEST(Stats, BadRestWorkersValueWarnsOnce) {
+  RunResult run = RunCounted({"GREENSHIM_REST_WORKERS=yes"});
+  ASSERT_TRUE(run.exited && run.exit_code == 0) << Describe(run);
+  const std::string warning = "greenshim: GREENSHIM_REST_WORKERS=yes is not 0 or 1";
+  size_t first = run.err.find(warning);
+  EXPECT_NE(first, std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find(warning, first + 1), std::string::npos) << run.err;
 }
 
 TEST(Stats, TableFileWhenNotJson) {
