@@ -160,10 +160,14 @@ bool computing_all_along(Worker& worker, uint64_t progress) {
   return on_cpu_ns - worker.monitor_long_run_on_cpu_ns >= kFallingBehindAfterNs;
 }
 
+bool any_worker_resting(const Scheduler& scheduler) {
+  return std::any_of(scheduler.workers.begin(), scheduler.workers.end(),
+                     [](const auto& worker) { return resting(*worker); });
+}
+
 void adjust_active_workers(Scheduler* scheduler, int64_t now_ns, bool falling_behind) {
   if (!scheduler->options.rest_workers || scheduler->workers.size() < 2) return;
-  if (std::any_of(scheduler->workers.begin(), scheduler->workers.end(),
-                  [](const auto& worker) { return resting(*worker); })) {
+  if (any_worker_resting(*scheduler)) {
     for (auto& worker : scheduler->workers) {
       if (running_tasks(*worker) && oldest_task_waited(*worker, now_ns) &&
           g_census.spare_cpu)

@@ -52,6 +52,9 @@ constexpr int64_t kFallingBehindAfterNs = 2'000'000;
 // of CPUs a task also stands still while the kernel runs other processes;
 // that is not a reason to wake another worker.
 bool computing_all_along(Worker& worker, uint64_t progress);
+// Whether a regular worker is resting now: only then is falling behind
+// worth measuring.
+bool any_worker_resting(const Scheduler& scheduler);
 
 // The monitor, every round. `falling_behind`: watch_workers saw a worker
 // run one task for kFallingBehindAfterNs with work waiting behind it.

@@ -143,6 +143,7 @@ void retire_one_spare(Scheduler* scheduler) {
 bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted, bool* falling_behind) {
   const int64_t preempt_ns =
       preemption_enabled() ? scheduler->options.preempt_microseconds * 1000 : 0;
+  const bool resting = any_worker_resting(*scheduler);
   bool busy = false;
   for (size_t slot = 0; slot < scheduler->worker_slots(); ++slot) {
     Worker* worker = scheduler->worker_at(slot);
@@ -183,7 +184,7 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted, bool* falling
     bool preempt_due = preempt_ns > 0 && stuck_ns >= preempt_ns;
     if (!hand_off_due && !preempt_due) continue;
     if (!work_waiting_behind(*scheduler, *worker, now)) continue;
-    if (stuck_ns >= kFallingBehindAfterNs && computing_all_along(*worker, progress))
+    if (resting && stuck_ns >= kFallingBehindAfterNs && computing_all_along(*worker, progress))
       *falling_behind = true;
     bool asleep = kernel_thread_asleep(worker->kernel_tid.load(std::memory_order_relaxed));
     if (asleep && hand_off_due) {
