@@ -10,6 +10,7 @@
 //     cannot pass by running natively; and no "greenshim:" line naming
 //     GREENSHIM_IO (the shim saying it will not take the forced path).
 //     stderr is not compared otherwise.
+// IoPathTest checks that GREENSHIM_DEBUG=1 names the path taken, once.
 // A program that needs a particular worker count gets it preloaded (the
 // 1,000-readers test runs with GREENSHIM_WORKERS=1: one worker must serve
 // every blocked reader and the CPU-bound thread).
@@ -93,19 +94,26 @@ std::vector<std::string> PreloadedEnvironmentFor(const std::string& name, Mode m
   return env;
 }
 
+// The lines of `text` that start with `prefix`.
+std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> found;
+  size_t line_start = 0;
+  while (line_start < text.size()) {
+    size_t line_end = text.find('\n', line_start);
+    if (line_end == std::string::npos) line_end = text.size();
+    std::string line = text.substr(line_start, line_end - line_start);
+    if (line.rfind(prefix, 0) == 0) found.push_back(line);
+    line_start = line_end + 1;
+  }
+  return found;
+}
+
 // True if the shim said on stderr that it would not follow GREENSHIM_IO
 // (one of its "greenshim:" lines names the variable): the case would then
 // test another path than its name says.
 bool ShimRefusedMode(const std::string& err) {
-  size_t line_start = 0;
-  while (line_start < err.size()) {
-    size_t line_end = err.find('\n', line_start);
-    if (line_end == std::string::npos) line_end = err.size();
-    std::string line = err.substr(line_start, line_end - line_start);
-    if (line.rfind("greenshim:", 0) == 0 && line.find("GREENSHIM_IO") != std::string::npos) {
-      return true;
-    }
-    line_start = line_end + 1;
+  for (const std::string& line : LinesStartingWith(err, "greenshim:")) {
+    if (line.find("GREENSHIM_IO") != std::string::npos) return true;
   }
   return false;
 }
@@ -157,6 +165,32 @@ TEST_P(IoCompareTest, SameAsNative) {
   EXPECT_TRUE(native.same_ending(preloaded))
       << "native: " << native.status() << ", " << label << ": " << preloaded.status() << "\n"
       << (native.out == preloaded.out ? Describe(label, preloaded) : "");
+}
+
+// GREENSHIM_DEBUG=1 names the I/O path once, on the first wait; pipe_basic
+// waits for a pipe on each path.
+TEST(IoPathTest, DebugNamesThePathOnce) {
+  auto program = std::find_if(g_programs.begin(), g_programs.end(), [](const std::string& path) {
+    return Basename(path) == "pipe_basic";
+  });
+  ASSERT_NE(program, g_programs.end()) << "pipe_basic is not among the programs";
+  for (Mode mode : {Mode::kUring, Mode::kOff}) {
+    RunOptions options;
+    options.argv = {AbsolutePath(*program)};
+    options.env = PreloadedEnvironmentFor("pipe_basic", mode);
+    options.env.push_back("GREENSHIM_DEBUG=1");
+    options.timeout = kMaxPreloadedTimeout;
+    RunResult run = RunProgram(options);
+    const std::string label = std::string("GREENSHIM_IO=") + ModeName(mode);
+    ASSERT_TRUE(run.exited && run.exit_code == 0) << Describe(label, run);
+    std::vector<std::string> said = LinesStartingWith(run.err, "greenshim: I/O waits: ");
+    ASSERT_EQ(said.size(), 1u) << Describe(label, run);
+    if (mode == Mode::kOff) {
+      EXPECT_EQ(said[0], "greenshim: I/O waits: kernel threads (GREENSHIM_IO=off)");
+    } else if (!ShimRefusedMode(run.err)) {  // io_uring is usable here
+      EXPECT_EQ(said[0], "greenshim: I/O waits: io_uring, one ring per worker");
+    }
+  }
 }
 
 std::string CaseName(const ::testing::TestParamInfo<IoCompareTest::ParamType>& info) {
