@@ -10,7 +10,8 @@
 //     cannot pass by running natively; and no "greenshim:" line naming
 //     GREENSHIM_IO (the shim saying it will not take the forced path).
 //     stderr is not compared otherwise.
-// IoPathTest checks that GREENSHIM_DEBUG=1 names the path taken, once.
+// IoPathTest checks that GREENSHIM_DEBUG=1 names the path taken, once, and
+// the path greenshim falls back to where seccomp forbids io_uring.
 // A program that needs a particular worker count gets it preloaded (the
 // 1,000-readers test runs with GREENSHIM_WORKERS=1: one worker must serve
 // every blocked reader and the CPU-bound thread).
@@ -85,9 +86,10 @@ const RunResult& NativeRun(const std::string& path) {
   return g_native_runs.emplace(path, RunProgram(options)).first->second;
 }
 
-std::vector<std::string> PreloadedEnvironmentFor(const std::string& name, Mode mode) {
+// GREENSHIM_IO=`io`, or unset when `io` is null.
+std::vector<std::string> PreloadedEnvironmentFor(const std::string& name, const char* io) {
   std::vector<std::string> env = PreloadedEnvironment(g_shim_path);
-  env.push_back(std::string("GREENSHIM_IO=") + ModeName(mode));
+  if (io != nullptr) env.push_back(std::string("GREENSHIM_IO=") + io);
   for (const PreloadedSetting& setting : kPreloadedSettings) {
     if (name == setting.program) env.push_back(setting.variable);
   }
@@ -138,7 +140,7 @@ TEST_P(IoCompareTest, SameAsNative) {
 
   RunOptions options;
   options.argv = {AbsolutePath(path)};
-  options.env = PreloadedEnvironmentFor(name, mode);
+  options.env = PreloadedEnvironmentFor(name, ModeName(mode));
   auto scaled =
       std::chrono::milliseconds(static_cast<long>(native.seconds * 5000)) + std::chrono::seconds(5);
   options.timeout =
@@ -167,20 +169,36 @@ TEST_P(IoCompareTest, SameAsNative) {
       << (native.out == preloaded.out ? Describe(label, preloaded) : "");
 }
 
+const std::string& SuiteProgram(const std::string& name) {
+  static const std::string missing;
+  auto program = std::find_if(g_programs.begin(), g_programs.end(),
+                              [&](const std::string& path) { return Basename(path) == name; });
+  EXPECT_NE(program, g_programs.end()) << name << " is not among the programs";
+  return program != g_programs.end() ? *program : missing;
+}
+
+// Runs suite program `name` preloaded, with GREENSHIM_DEBUG=1 and
+// GREENSHIM_IO=`io` (unset if null); under without_io_uring (beside the
+// suite's programs) when `forbid_io_uring`.
+RunResult RunWithDebug(const std::string& name, const char* io, bool forbid_io_uring) {
+  const std::string& path = SuiteProgram(name);
+  RunOptions options;
+  options.argv = {AbsolutePath(path)};
+  if (forbid_io_uring) {
+    std::string directory = path.substr(0, path.size() - name.size());
+    options.argv.insert(options.argv.begin(), AbsolutePath(directory + "without_io_uring"));
+  }
+  options.env = PreloadedEnvironmentFor(name, io);
+  options.env.push_back("GREENSHIM_DEBUG=1");
+  options.timeout = kMaxPreloadedTimeout;
+  return RunProgram(options);
+}
+
 // GREENSHIM_DEBUG=1 names the I/O path once, on the first wait; pipe_basic
 // waits for a pipe on each path.
 TEST(IoPathTest, DebugNamesThePathOnce) {
-  auto program = std::find_if(g_programs.begin(), g_programs.end(), [](const std::string& path) {
-    return Basename(path) == "pipe_basic";
-  });
-  ASSERT_NE(program, g_programs.end()) << "pipe_basic is not among the programs";
   for (Mode mode : {Mode::kUring, Mode::kOff}) {
-    RunOptions options;
-    options.argv = {AbsolutePath(*program)};
-    options.env = PreloadedEnvironmentFor("pipe_basic", mode);
-    options.env.push_back("GREENSHIM_DEBUG=1");
-    options.timeout = kMaxPreloadedTimeout;
-    RunResult run = RunProgram(options);
+    RunResult run = RunWithDebug("pipe_basic", ModeName(mode), false);
     const std::string label = std::string("GREENSHIM_IO=") + ModeName(mode);
     ASSERT_TRUE(run.exited && run.exit_code == 0) << Describe(label, run);
     std::vector<std::string> said = LinesStartingWith(run.err, "greenshim: I/O waits: ");
@@ -191,6 +209,33 @@ TEST(IoPathTest, DebugNamesThePathOnce) {
       EXPECT_EQ(said[0], "greenshim: I/O waits: io_uring, one ring per worker");
     }
   }
+}
+
+// Where seccomp forbids io_uring, as in many containers, greenshim finds
+// out at its probe and waits on kernel threads: the programs behave as
+// natively, readers_1000 included (1,000 blocked readers and a computing
+// thread on one worker). Forced with GREENSHIM_IO=uring, it says once why
+// it cannot.
+TEST(IoPathTest, FallsBackWhereSeccompForbidsIoUring) {
+  for (const char* name : {"pipe_basic", "readers_1000"}) {
+    const RunResult& native = NativeRun(SuiteProgram(name));
+    ASSERT_TRUE(native.exited && native.exit_code == 0) << Describe("native", native);
+    RunResult run = RunWithDebug(name, nullptr, true);
+    ASSERT_TRUE(run.exited && run.exit_code == 0) << Describe(name, run);
+    EXPECT_EQ(run.out, native.out) << Describe(name, run);
+    EXPECT_TRUE(HasShimStats(run.err)) << Describe(name, run);
+    EXPECT_EQ(LinesStartingWith(run.err, "greenshim: I/O waits: kernel threads (io_uring is "
+                                         "disabled (kernel.io_uring_disabled or seccomp))")
+                  .size(),
+              1u)
+        << Describe(name, run);
+  }
+  RunResult forced = RunWithDebug("pipe_basic", "uring", true);
+  ASSERT_TRUE(forced.exited && forced.exit_code == 0) << Describe("forced", forced);
+  EXPECT_EQ(LinesStartingWith(forced.err, "greenshim: GREENSHIM_IO=uring, but io_uring is disabled")
+                .size(),
+            1u)
+      << Describe("forced", forced);
 }
 
 std::string CaseName(const ::testing::TestParamInfo<IoCompareTest::ParamType>& info) {
