@@ -106,7 +106,7 @@ void wake_one_resting(Scheduler* scheduler, int64_t now_ns) {
     if (!resting(*worker)) continue;
     worker->active.store(true, std::memory_order_release);
     worker->parker.unpark();
-    count_worker_rest_end();
+    worker->stats.rest_ends.add();
     g_census.rest_allowed_from_ns = now_ns + g_census.rest_delay_ns;
     g_census.rest_delay_ns = std::min(g_census.rest_delay_ns * 2, kLongestRestDelayNs);
     debug_log("workers fall behind: worker %d runs tasks again", worker->index);
@@ -120,7 +120,7 @@ void rest_one(Scheduler* scheduler) {
     if (!running_tasks(*worker)) continue;
     worker->retire_requested.store(true, std::memory_order_release);
     worker->parker.unpark();
-    count_worker_rest();
+    worker->stats.rests.add();
     debug_log("the CPUs are oversubscribed: worker %d rests", worker->index);
     return;
   }

@@ -236,8 +236,6 @@ void count_io_completions(uint64_t completions) {
 
 void count_preemption() { count_event(&WorkerStats::preemptions); }
 void count_handoff() { count_event(&WorkerStats::handoffs); }
-void count_worker_rest() { count_event(&WorkerStats::rests); }
-void count_worker_rest_end() { count_event(&WorkerStats::rest_ends); }
 
 void count_kernel_thread_started() {
   uint64_t alive = g_kernel_threads.fetch_add(1, std::memory_order_relaxed) + 1;

@@ -53,8 +53,9 @@ struct WorkerStats {
   Counter wakeups;         // times this worker woke a sleeping worker
   Counter preemptions;     // tasks switched out by a preemption signal
   Counter handoffs;        // the worker moved to another kernel thread (one was blocked)
-  Counter rests;           // a worker rested: the CPUs were oversubscribed
-  Counter rest_ends;       // a resting worker ran tasks again: the others fell behind
+  // Written by the monitor alone (active_workers.h), on the worker concerned.
+  Counter rests;           // it rested: the CPUs were oversubscribed
+  Counter rest_ends;       // it ran tasks again: the others fell behind
   // I/O.
   Counter io_submissions;     // operations submitted to the kernel
   Counter io_submit_batches;  // submit calls (submissions / batches = mean batch size)
@@ -80,8 +81,6 @@ void count_io_completions(uint64_t completions);
 // For preemption and the monitor that hands workers to spare kernel threads.
 void count_preemption();
 void count_handoff();
-void count_worker_rest();
-void count_worker_rest_end();
 
 // Kernel threads driving workers (the adopted main thread included, and
 // any spare one a hand-off starts): call when one starts and when it ends.
