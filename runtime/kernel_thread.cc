@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -66,6 +67,13 @@ void current_kernel_thread_stack(void** low, size_t* size) {
   if (glibc().getattr == nullptr || glibc().getattr(glibc().self(), &attributes) != 0) return;
   pthread_attr_getstack(&attributes, low, size);
   pthread_attr_destroy(&attributes);
+}
+
+void block_program_signals() {
+  sigset_t signals;
+  sigfillset(&signals);
+  raw::syscall6(SYS_rt_sigprocmask, SIG_BLOCK, reinterpret_cast<long>(&signals), 0,
+                sizeof(long));
 }
 
 bool read_proc_file(const char* path, char* text, size_t size) {

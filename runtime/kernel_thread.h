@@ -16,6 +16,12 @@ int start_kernel_thread(void (*body)(void*), void* argument, pthread_t* thread,
 void join_kernel_thread(pthread_t thread);
 // Bounds of the calling kernel thread's own stack.
 void current_kernel_thread_stack(void** low, size_t* size);
+// Blocks every signal the program could be sent on the calling kernel
+// thread (all but glibc's internal ones, which sigfillset leaves out), for
+// the runtime's threads that run no task: the monitor, and workers not
+// running tasks (a free spare, a resting worker). A process-directed signal
+// must not land on a thread where no task would see it.
+void block_program_signals();
 // Reads the start of file `path` (up to size - 1 bytes) into `text`,
 // NUL-terminated, with raw system calls: the monitor must not enter the
 // shim's wrappers. False if it could not.

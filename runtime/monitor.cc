@@ -52,19 +52,12 @@ bool work_waiting_behind(Scheduler& scheduler, Worker& worker, int64_t now) {
          worker.ring_for_monitor().has_completions();
 }
 
-void block_asynchronous_signals() {
-  sigset_t signals;
-  sigfillset(&signals);
-  raw::syscall6(SYS_rt_sigprocmask, SIG_BLOCK, reinterpret_cast<long>(&signals), 0,
-                sizeof(long));
-}
-
 void spare_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
   // Created by the monitor, it would start with the monitor's mask, which
   // lets in the signals it catches: it takes none until it runs a task,
   // whose own mask it then applies (Worker::apply_signal_mask).
-  block_asynchronous_signals();
+  block_program_signals();
   worker->adopt_kernel_signal_mask();
   set_current_worker(worker);
   count_kernel_thread_started();
@@ -209,7 +202,7 @@ void monitor_main(void* raw_scheduler) {
   auto* scheduler = static_cast<Scheduler*>(raw_scheduler);
   // Signals are for the program's threads, not this one, except those it
   // catches for threads that wait (signal_forwarding.h).
-  block_asynchronous_signals();
+  block_program_signals();
   become_signal_catching_thread();
   int64_t sleep_ns = kShortestSleepNs;
   // Backing off, the monitor still looks twice per preemption quantum.

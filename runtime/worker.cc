@@ -7,6 +7,7 @@
 
 #include "runtime/clock.h"
 #include "runtime/deferred_wake.h"
+#include "runtime/kernel_thread.h"
 #include "runtime/park.h"
 #include "runtime/probes.h"
 #include "runtime/scheduler.h"
@@ -332,6 +333,13 @@ void Worker::run_until_stopped() {
       continue;
     }
     run_scheduler_loop();
+    if (scheduler->stopping.load(std::memory_order_acquire)) break;
+    // Inactive, its kernel thread keeps the mask of the task it ran last:
+    // block what that task accepted, and forward what landed here since
+    // its last scheduling round, or the task it was for might never see it.
+    block_program_signals();
+    adopt_kernel_signal_mask();
+    if (caught_signals_waiting()) forward_caught_signals(scheduler);
     retire_requested.store(false, std::memory_order_relaxed);
     active.store(false, std::memory_order_release);
   }
