@@ -78,6 +78,14 @@ bool post_signal(Task* task, int signal);
 // Task::interrupted. For requests without a signal (cancellation).
 bool request_interrupt(Task* task);
 void clear_interrupt_request(Task* task);
+// A blocking call (read, a sleep, poll...) starts in `self`: handlers that
+// ran before it do not concern it.
+void begin_blocking_call(Task* self);
+// The program's handler for a signal has just run in `self`, which is
+// running: if a blocking call of it has begun and not yet parked (it was
+// on its way there), its interruptible wait ends at once with
+// Task::interrupted, and the call returns EINTR or restarts as natively.
+void note_handler_ran_in_call(Task* self);
 void set_signal_delivery_hook(void (*hook)(Task* self));
 // The running task's Task::signal_mask changed: its kernel thread's mask
 // follows at once (and at every later switch-in).

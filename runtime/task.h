@@ -82,6 +82,11 @@ struct Task {
   // Set by request_interrupt(): every interruptible wait ends at once until
   // cleared (the shim uses it for a pending cancellation).
   std::atomic<bool> interrupt_requested{false};
+  // Set when a handler ran in this task after its current blocking call
+  // began (note_handler_ran_in_call): the call's next interruptible wait
+  // ends at once, taking the flag, as the kernel ends a system call that a
+  // signal arrives in before it sleeps.
+  std::atomic<bool> handler_ran_in_call{false};
   TaskLocalValues locals;
   char name[16] = {};
   // What pthread_setschedparam recorded; green threads share their

@@ -14,7 +14,10 @@
 namespace greenshim::shim {
 
 // Acts on a pending cancellation (does not return then); a no-op outside
-// green threads and when none is pending.
+// green threads and when none is pending. Being where every blocking call
+// starts (and starts again after an interruption), it also tells the
+// runtime so (begin_blocking_call): a signal handler that runs after this,
+// before the call's wait parks, ends that wait as if it had come during it.
 void cancellation_point();
 // Called once at start-up: asynchronous cancellation at preemption's safe
 // points (pthread_cancel.cc).

@@ -66,7 +66,9 @@ void install_asynchronous_cancellation() { set_safe_point_hook(act_if_asynchrono
 
 void cancellation_point() {
   Task* self = current_task();
-  if (self != nullptr && should_act(self->cancellation.load(std::memory_order_acquire))) act(self);
+  if (self == nullptr) return;
+  begin_blocking_call(self);
+  if (should_act(self->cancellation.load(std::memory_order_acquire))) act(self);
 }
 
 }  // namespace greenshim::shim

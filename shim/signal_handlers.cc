@@ -78,6 +78,7 @@ void run_program_handler(int signal, siginfo_t* info, void* context) {
     reinterpret_cast<void (*)(int)>(handler)(signal);
   }
   ++t_handlers_run;
+  if (Task* self = current_task()) note_handler_ran_in_call(self);
   t_handler_frame = outer;
 }
 

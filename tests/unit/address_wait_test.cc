@@ -208,6 +208,35 @@ TEST_P(AddressWaitTest, InterruptEndsOnlyInterruptibleWaits) {
   });
 }
 
+// A handler that ran on the way into a blocking call (after
+// begin_blocking_call) ends the call's next interruptible wait at once,
+// once; one that ran before the call began does not, nor does it end a
+// wait that is not interruptible.
+TEST_P(AddressWaitTest, HandlerOnTheWayIntoACallEndsItsWaitOnce) {
+  run_test([] {
+    std::atomic<uint32_t> word{0};
+    Task* self = current_task();
+    auto wait_briefly = [&](Interruptible interruptible) {
+      return wait_on_address(&word, 0, monotonic_now_ns() + 1'000'000, "test", nullptr,
+                             WaitPosition::kLast, interruptible);
+    };
+    note_handler_ran_in_call(self);
+    begin_blocking_call(self);
+    EXPECT_EQ(wait_briefly(Interruptible::kYes), ETIMEDOUT);
+
+    begin_blocking_call(self);
+    note_handler_ran_in_call(self);
+    EXPECT_EQ(wait_on_address(&word, 0, kNoDeadline, "test", nullptr, WaitPosition::kLast,
+                              Interruptible::kYes),
+              EINTR);
+    EXPECT_EQ(wait_briefly(Interruptible::kYes), ETIMEDOUT);
+
+    begin_blocking_call(self);
+    note_handler_ran_in_call(self);
+    EXPECT_EQ(wait_briefly(Interruptible::kNo), ETIMEDOUT);
+  });
+}
+
 // A wake racing a timeout: the waker counts the waiter as woken exactly when
 // the waiter reports 0, whichever side won. Deadlines and the waker's delay
 // vary so that both outcomes happen.
