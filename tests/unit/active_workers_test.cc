@@ -2,18 +2,22 @@
 // that keep every CPU busy make worker 1 rest; tasks waiting for pipes go
 // on being woken, including those whose reads were queued on the resting
 // worker's ring; once the CPUs are free again and a task computes with
-// others waiting, worker 1 runs tasks again. With rest_workers off, the same
-// load leaves both workers running.
+// others waiting, worker 1 runs tasks again; while it rests, its kernel
+// thread blocks the program's signals. With rest_workers off, the same load
+// leaves both workers running.
 //
 // The hogs are plain kernel threads, twice as many as the CPUs, so the
 // workers wait for a CPU most of the time however the machine is loaded.
 // Every wait is bounded only against hangs (eventually()).
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -114,6 +118,16 @@ class Load {
   std::vector<int> write_ends_;
 };
 
+// The signals kernel thread `tid` blocks, from /proc (SigBlk); 0 if unknown.
+uint64_t blocked_signals(int tid) {
+  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigBlk:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+  }
+  return 0;
+}
+
 bool worker_active(size_t index) {
   return Scheduler::instance()->workers[index]->active.load(std::memory_order_acquire);
 }
@@ -138,6 +152,10 @@ TEST(ActiveWorkersTest, RestsWhileTheCpusAreTakenAndComesBackWhenNeeded) {
       EXPECT_TRUE(eventually([] { return !worker_active(1); }, 30'000'000'000))
           << "worker 1 never rested";
       EXPECT_TRUE(worker_active(0));
+      // Running no task, it must not take the program's signals: it blocks
+      // them (its tasks here blocked none).
+      int resting_tid = Scheduler::instance()->workers[1]->kernel_tid.load();
+      EXPECT_NE(blocked_signals(resting_tid) & (uint64_t{1} << (SIGUSR1 - 1)), 0u);
       uint64_t seen = load.round_trips();
       EXPECT_TRUE(eventually([&] { return load.round_trips() >= seen + 200; }, 30'000'000'000))
           << "pipe round trips stopped while worker 1 rested";
