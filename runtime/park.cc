@@ -92,10 +92,12 @@ void arm_interruptible_park(Task* task, uint32_t park_state) {
     return;
   // A signal posted (or an interrupt requested) while the park was not yet
   // interruptible found nothing to interrupt: look again now that it is.
-  // A handler that ran on the way into this wait ends it too, once.
-  if (task->pending_signals.load(std::memory_order_seq_cst) != 0 ||
-      task->interrupt_requested.load(std::memory_order_seq_cst) ||
-      task->handler_ran_in_call.exchange(false, std::memory_order_seq_cst))
+  // A handler that ran on the way into this wait ends it too, once. (It ran
+  // on this kernel thread, before the switch: no ordering needed.)
+  bool handler_ran = task->handler_ran_in_call.load(std::memory_order_relaxed);
+  if (handler_ran) task->handler_ran_in_call.store(false, std::memory_order_relaxed);
+  if (handler_ran || task->pending_signals.load(std::memory_order_seq_cst) != 0 ||
+      task->interrupt_requested.load(std::memory_order_seq_cst))
     interrupt(task);
 }
 
@@ -130,7 +132,7 @@ void begin_blocking_call(Task* self) {
 }
 
 void note_handler_ran_in_call(Task* self) {
-  self->handler_ran_in_call.store(true, std::memory_order_seq_cst);
+  self->handler_ran_in_call.store(true, std::memory_order_relaxed);
 }
 
 bool post_signal(Task* task, int signal) {
