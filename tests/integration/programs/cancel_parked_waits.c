@@ -111,12 +111,6 @@ static void wait_parked(int count) {
   usleep(20000);  // long enough to be parked, not just counted
 }
 
-static atomic_int handled;
-static void on_signal(int signal) {
-  (void)signal;
-  atomic_fetch_add(&handled, 1);
-}
-
 // The errno of sem_wait, or 0.
 static void* sem_wait_until_signalled(void* unused) {
   (void)unused;
@@ -127,16 +121,16 @@ static void* sem_wait_until_signalled(void* unused) {
 
 static void signal_a_sem_wait(int flags) {
   struct sigaction action = {0};
-  action.sa_handler = on_signal;
+  action.sa_handler = count_signal;
   action.sa_flags = flags;
   sigaction(SIGUSR1, &action, NULL);
   atomic_store(&parked, 0);
-  atomic_store(&handled, 0);
+  atomic_store(signals_handled(), 0);
   pthread_t signalled;
   pthread_create(&signalled, NULL, sem_wait_until_signalled, NULL);
   wait_parked(1);
   pthread_kill(signalled, SIGUSR1);
-  while (atomic_load(&handled) == 0) usleep(1000);
+  while (atomic_load(signals_handled()) == 0) usleep(1000);
   usleep(20000);  // if it was going to return, it has
   sem_post(&empty_semaphore);
   void* result;

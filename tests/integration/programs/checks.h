@@ -1,6 +1,6 @@
 // Shared by the programs that check return values one line at a time:
 // a failure count, printing of symbolic error names, deadlines on a clock,
-// and running one call in another thread; and, for the programs that load
+// a signal handler that counts, and running one call in another thread; and, for the programs that load
 // libraries built next to them, the path of such a library. Each program prints every check
 // and exits non-zero when `failures` is not zero.
 #ifndef GREENSHIM_TESTS_CHECKS_H
@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,16 @@ static inline void expect_handler_installed(int signal, void (*handler)(int)) {
   action.sa_handler = handler;
   sigemptyset(&action.sa_mask);
   expect_errno("sigaction", sigaction(signal, &action, NULL) ? errno : 0, 0);
+}
+
+// A handler that counts the signals it handled, in signals_handled().
+static inline atomic_int* signals_handled(void) {
+  static atomic_int count;
+  return &count;
+}
+static inline void count_signal(int signal) {
+  (void)signal;
+  atomic_fetch_add(signals_handled(), 1);
 }
 
 // Runs fn(arg) in a new thread and returns its result.

@@ -18,13 +18,6 @@
 #include "tests/integration/programs/checks.h"
 
 static int data_pipe[2];
-static atomic_int handled;
-
-static void on_usr1(int signal) {
-  (void)signal;
-  atomic_fetch_add(&handled, 1);
-}
-
 static void* write_later(void* argument) {
   (void)argument;
   sleep_ms(50);
@@ -52,12 +45,12 @@ static int sleep_after_handler(void* argument) {
 
 int main(void) {
   if (pipe(data_pipe) != 0) return 2;
-  expect_handler_installed(SIGUSR1, on_usr1);
+  expect_handler_installed(SIGUSR1, count_signal);
   pthread_t writer;
   pthread_create(&writer, NULL, write_later, NULL);
   expect("read after a handled signal", in_other_thread(read_after_handler, NULL), 0);
   pthread_join(writer, NULL);
   expect("nanosleep after a handled signal", in_other_thread(sleep_after_handler, NULL), 0);
-  expect_yes("both handlers ran", atomic_load(&handled) == 2);
+  expect_yes("both handlers ran", atomic_load(signals_handled()) == 2);
   return failures == 0 ? 0 : 1;
 }
