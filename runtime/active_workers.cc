@@ -175,8 +175,9 @@ void adjust_active_workers(Scheduler* scheduler, int64_t now_ns, bool falling_be
     }
     if (falling_behind) wake_one_resting(scheduler, now_ns);
   }
-  if (g_census.started_ns != 0 && now_ns - g_census.started_ns < kCensusPeriodNs) return;
   int64_t period_ns = now_ns - g_census.started_ns;
+  if (g_census.started_ns != 0 && period_ns < kCensusPeriodNs) return;
+  // The first census only takes the baselines (idle time, run delays).
   bool first = g_census.started_ns == 0;
   g_census.started_ns = now_ns;
   g_census.spare_cpu = update_spare_cpu(period_ns);

@@ -5,10 +5,10 @@
 //
 // busy: workers running a task; spinning: looking for work; idle: asleep
 // in their Parker; resting: not running tasks while other processes take
-// the CPUs (active_workers.h). threads: kernel threads driving workers. runqueue: the
-// global queue, then each worker's own queue. Everything is read racily
-// from a running scheduler, so the figures of one line need not add up
-// exactly.
+// the CPUs (active_workers.h). threads: kernel threads driving workers.
+// runqueue: the global queue, then each worker's own queue. Everything is
+// read racily from a running scheduler, so the figures of one line need
+// not add up exactly.
 #include "runtime/schedtrace.h"
 
 #include <time.h>
