@@ -204,7 +204,15 @@ Task* Worker::find_runnable() {
       task = scheduler->global_queue.pop();
     }
     if (task == nullptr) task = spin_for_work();
-    if (task != nullptr) return task;
+    if (task != nullptr) {
+      // A worker woken by notify_idle_worker() holds the spinning role,
+      // and while any worker holds it no idle worker is woken: found work
+      // must give it up (and pass it on if more is waiting), as
+      // spin_for_work() does, or a task it then runs for long would keep
+      // every other idle worker asleep under a full global queue.
+      stop_spinning(true);
+      return task;
+    }
     if (scheduler->stopping.load(std::memory_order_acquire)) return nullptr;
     park_idle();
   }
@@ -246,7 +254,11 @@ Task* Worker::steal_from_others(bool include_run_next) {
 }
 
 void Worker::stop_spinning(bool found_work) {
-  if (!spinning.exchange(false, std::memory_order_acq_rel)) return;
+  // A plain load first: this runs before every task, and rarely finds the
+  // role held.
+  if (!spinning.load(std::memory_order_relaxed) ||
+      !spinning.exchange(false, std::memory_order_acq_rel))
+    return;
   if (scheduler->spinning_workers.fetch_sub(1, std::memory_order_acq_rel) == 1 && found_work &&
       scheduler->work_visible())
     scheduler->notify_idle_worker();

@@ -1,14 +1,15 @@
 // The scheduler driven through runtime/runtime.h directly, no LD_PRELOAD:
 // spawn, join, yield, sleep and timed joins across worker counts; ten
 // thousand tasks alive at once on small stacks; timers fired by the workers
-// in deadline order and never early; and two tasks yielding on one worker
-// taking turns.
+// in deadline order and never early; an idle worker woken for work queued
+// behind a hog; and two tasks yielding on one worker taking turns.
 #include "runtime/scheduler.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/runtime.h"
@@ -179,6 +180,40 @@ TEST_P(SchedulerTimerTest, SleepersAllWakeAndNeverEarly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, SchedulerTimerTest, ::testing::Values(1, 2));
+
+// A worker woken for new work holds the spinning role, and while one does
+// no other idle worker is woken. Here the woken worker finds its task (a
+// hog) straight in the global queue, and a task queued after it must still
+// get the other, idle worker. Both are started from outside the runtime,
+// as a wake from a kernel thread would queue them, while the entry task
+// waits on a gate so both workers are idle.
+TEST(SchedulerIdleWorkerTest, WorkQueuedBehindAHogWakesTheIdleWorker) {
+  run_as_task(2, [] {
+    for (int round = 0; round < 8 && !::testing::Test::HasFailure(); ++round) {
+      Gate finished;
+      std::atomic<bool> probe_ran{false};
+      Task* hog = nullptr;
+      Task* probe = nullptr;
+      std::thread outsider([&] {
+        while (Scheduler::instance()->idle_workers.load() < 2) sched_yield();
+        // Keeps its worker, never parking (no preemption in these tests),
+        // until the probe has run or two seconds pass.
+        hog = start_task([&] {
+          int64_t give_up = monotonic_now_ns() + 2'000'000'000;
+          while (!probe_ran.load() && monotonic_now_ns() < give_up) {
+          }
+          EXPECT_TRUE(probe_ran.load()) << "round " << round << ": the probe never ran";
+          finished.open();
+        });
+        probe = start_task([&] { probe_ran.store(true); });
+      });
+      finished.wait();
+      outsider.join();
+      join_task(hog);
+      join_task(probe);
+    }
+  });
+}
 
 // Two tasks that yield in a loop on one worker take strict turns: a yield
 // goes to the back of the queue, behind the other task.
