@@ -52,6 +52,17 @@ bool work_waiting_behind(Scheduler& scheduler, Worker& worker, int64_t now) {
          worker.ring_for_monitor().has_completions();
 }
 
+// A worker runs its ring between tasks: what its tasks queued before they
+// parked reaches the kernel, and what completed wakes them, at its next
+// scheduling round. For a worker that has none coming -- stuck in the
+// kernel, or running one task on (computing, or polling in a loop for data
+// that a parked task's read would drain, as Python's multiprocessing.Pool
+// does) -- the monitor does it instead. True if there was anything to do.
+bool run_ring_for(Worker& worker) {
+  IoRing& ring = worker.ring_for_monitor();
+  return ring.flush() + ring.reap() != 0;
+}
+
 void spare_thread_main(void* raw_worker) {
   auto* worker = static_cast<Worker*>(raw_worker);
   // Created by the monitor, it would start with the monitor's mask, which
@@ -165,16 +176,16 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted, bool* falling
         *acted = true;
         continue;
       }
-      // Still stuck: start the I/O its tasks queued, wake the ones whose
-      // I/O has completed, and move on what it queued while it was awake.
-      IoRing& ring = worker->ring_for_monitor();
-      if (ring.flush() + ring.reap() != 0) *acted = true;
+      // Still stuck: run its ring, and move on what it queued while it
+      // was awake.
+      if (run_ring_for(*worker)) *acted = true;
       worker->give_away_queued_tasks();
       continue;
     }
     int64_t stuck_ns = now - worker->monitor_seen_at_ns;
     bool hand_off_due = stuck_ns >= kHandOffAfterNs;
     bool preempt_due = preempt_ns > 0 && stuck_ns >= preempt_ns;
+    if (hand_off_due && run_ring_for(*worker)) *acted = true;
     if (!hand_off_due && !preempt_due) continue;
     if (!work_waiting_behind(*scheduler, *worker, now)) continue;
     if (resting && stuck_ns >= kFallingBehindAfterNs && computing_all_along(*worker, progress))
