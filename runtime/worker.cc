@@ -189,6 +189,11 @@ Task* Worker::find_runnable() {
       // it (notify_idle_worker): pass it on, or no idle worker would ever
       // be woken again.
       stop_spinning(true);
+      // Timers fire in active workers' rounds, and an idle one sleeps until
+      // the earliest deadline it saw as it went to sleep. One set since --
+      // by the task this worker has just parked, say -- was this worker's
+      // to fire: an idle worker must wake to see it.
+      if (scheduler->timers.earliest_deadline() != kNoDeadline) scheduler->notify_idle_worker();
       return nullptr;
     }
     ++schedule_tick_;

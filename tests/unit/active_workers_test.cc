@@ -4,7 +4,8 @@
 // worker's ring; once the CPUs are free again and a task computes with
 // others waiting, worker 1 runs tasks again; while it rests, its kernel
 // thread blocks the program's signals. With rest_workers off, the same load
-// leaves both workers running.
+// leaves both workers running. A worker that rests right after its task set
+// a timer leaves the timer to be fired by the other.
 //
 // The hogs are plain kernel threads, twice as many as the CPUs, so the
 // workers wait for a CPU most of the time however the machine is loaded.
@@ -136,11 +137,7 @@ template <typename Body>
 void run_with_two_workers(bool rest_workers, Body body) {
   RuntimeOptions options = testing::options_with(2);
   options.rest_workers = rest_workers;
-  auto trampoline = [](void* raw) -> void* {
-    (*static_cast<Body*>(raw))();
-    return nullptr;
-  };
-  ASSERT_EQ(run(options, trampoline, &body), 0);
+  testing::run_as_task(options, std::move(body));
 }
 
 TEST(ActiveWorkersTest, RestsWhileTheCpusAreTakenAndComesBackWhenNeeded) {
@@ -191,6 +188,62 @@ TEST(ActiveWorkersTest, EveryWorkerStaysActiveWhenRestingIsOff) {
       EXPECT_TRUE(always_active);
     }
     load.stop();
+  });
+}
+
+// A worker that rests in the round after its task set a timer (here: the
+// task sleeps just as the rest is asked for, which the monitor may do at
+// any moment) leaves that timer to the other worker, asleep since before
+// the timer existed, with no deadline: it must be woken to fire it. The
+// rest is asked for by hand, as rest_one() does, of whichever worker the
+// sleeper runs on (worker 0 never rests in practice, but its round is the
+// same); resting itself is off, so the monitor does not interfere. A
+// watchdog kernel thread turns a hang into a failure.
+TEST(ActiveWorkersTest, TimerSetJustBeforeARestStillFires) {
+  run_with_two_workers(false, [] {
+    for (int round = 0; round < 4 && !::testing::Test::HasFailure(); ++round) {
+      // A hog keeps one worker busy, so the sleeper runs on the other.
+      std::atomic<bool> release_hog{false}, hog_running{false};
+      Task* hog = start_task([&] {
+        hog_running.store(true);
+        int64_t give_up = monotonic_now_ns() + 5'000'000'000;
+        while (!release_hog.load() && monotonic_now_ns() < give_up) {
+        }
+      });
+      ASSERT_TRUE(eventually([&] { return hog_running.load(); }));
+      Worker* other = hog->worker.load();
+      std::atomic<Worker*> resting{nullptr};
+      std::atomic<bool> slept{false};
+      Task* sleeper = start_task([&] {
+        Worker* self = current_worker();
+        resting.store(self);
+        // Let the other worker go to sleep with no timer to wait for.
+        release_hog.store(true);
+        while (Scheduler::instance()->idle_workers.load() < 1) {
+        }
+        self->retire_requested.store(true);
+        sleep_until(monotonic_now_ns() + 1'000'000);
+        slept.store(true);
+      });
+      bool rescued = false;
+      std::thread watchdog([&] {
+        int64_t give_up = monotonic_now_ns() + 5'000'000'000;
+        while (!slept.load() && monotonic_now_ns() < give_up) usleep(1000);
+        rescued = !slept.load();
+        if (rescued) other->parker.unpark();
+      });
+      join_task(sleeper);
+      watchdog.join();
+      join_task(hog);
+      ASSERT_NE(resting.load(), other) << "the sleeper ran on the hog's worker";
+      EXPECT_FALSE(rescued) << "round " << round << ": the timer fired only when the other "
+                            << "worker was woken from outside, 5 s late";
+      // Back to work, as wake_one_resting() does.
+      Worker* rested = resting.load();
+      ASSERT_TRUE(eventually([&] { return !rested->active.load(); }));
+      rested->active.store(true);
+      rested->parker.unpark();
+    }
   });
 }
 
