@@ -45,11 +45,7 @@ class IoWaitTest : public ::testing::TestWithParam<std::tuple<IoMode, int>> {
   void run_test(Body body) {
     RuntimeOptions options = testing::options_with(std::get<1>(GetParam()));
     options.io_mode = std::get<0>(GetParam());
-    auto trampoline = [](void* raw) -> void* {
-      (*static_cast<Body*>(raw))();
-      return nullptr;
-    };
-    ASSERT_EQ(run(options, trampoline, &body), 0);
+    testing::run_as_task(options, std::move(body));
   }
 };
 
@@ -228,16 +224,21 @@ TEST_P(IoWaitTest, BadDescriptorIsAnError) {
 // the kernel, and the reader another worker, without it. Two workers, one
 // kept busy by `hog` until the spinner runs, so the spinner shares the
 // reader's worker. Several rounds: a worker also flushes every few rounds
-// anyway, which would hide the hazard in one.
+// anyway, which would hide the hazard in one. Resting is off: on a loaded
+// machine a resting worker would leave the hog and the spinner one worker.
 TEST(IoWaitBehindSpinningTaskTest, ReaderParkedBehindASpinnerStillWakes) {
-  testing::run_as_task(2, [] {
+  RuntimeOptions options = testing::options_with(2);
+  options.rest_workers = false;
+  testing::run_as_task(options, [] {
     for (int round = 0; round < 8; ++round) {
       Pipe channel;
       std::atomic<bool> hog_running{false}, release_hog{false}, read_done{false};
       Task* hog = start_task([&] {
         hog_running.store(true);
-        while (!release_hog.load()) {
+        int64_t give_up = monotonic_now_ns() + 5'000'000'000;
+        while (!release_hog.load() && monotonic_now_ns() < give_up) {
         }
+        EXPECT_TRUE(release_hog.load()) << "round " << round << ": the spinner never ran";
       });
       ASSERT_TRUE(eventually([&] { return hog_running.load(); }));
       Task* spinner = nullptr;

@@ -35,15 +35,21 @@ inline RuntimeOptions options_with(int workers) {
   return options;
 }
 
-// Runs body() as the entry task of a fresh runtime with `workers` workers
-// and returns when every task it started has finished.
+// Runs body() as the entry task of a fresh runtime set up with `options`
+// (or `workers` workers) and returns when every task it started has
+// finished.
 template <typename Body>
-void run_as_task(int workers, Body body) {
+void run_as_task(const RuntimeOptions& options, Body body) {
   auto trampoline = [](void* raw) -> void* {
     (*static_cast<Body*>(raw))();
     return nullptr;
   };
-  ASSERT_EQ(run(options_with(workers), trampoline, &body), 0);
+  ASSERT_EQ(run(options, trampoline, &body), 0);
+}
+
+template <typename Body>
+void run_as_task(int workers, Body body) {
+  run_as_task(options_with(workers), std::move(body));
 }
 
 // Fixture for tests run once per worker count (the test parameter).
