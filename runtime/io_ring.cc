@@ -186,10 +186,12 @@ bool IoRing::has_completions() {
 
 void IoRing::wait(int64_t deadline_ns) {
   if (!started()) return;
-  flush();
-  // Holding the reap lock keeps the monitor from reaping under the wait
-  // (it only reaps for stuck workers, and this one is not).
+  // Holding the reap lock keeps the monitor from reaping under the wait.
+  // The flush comes after taking it: a reap by the monitor just before
+  // (of a worker it saw running a task) re-queues the kick's read, which
+  // must be in the kernel before this sleep or kick() would go unheard.
   SpinLockGuard guard(reap_lock_);
+  flush();
   if (io_uring_cq_ready(&ring_) > 0) return;
   io_uring_cqe* completion = nullptr;
   if (deadline_ns == kNoDeadline) {
