@@ -45,22 +45,15 @@ bool kernel_thread_asleep(int tid) {
 
 // Tasks that a stuck worker holds up: queued on it, queued globally with
 // no other worker taking them, due timers (which only workers fire), or
-// completions on its ring.
+// I/O on its ring -- completed, or queued by tasks that parked and not yet
+// handed to the kernel, which the worker does only between tasks. (A task
+// polling in a loop for data that a parked task's read would drain, as
+// Python's multiprocessing.Pool does, holds up nothing else.)
 bool work_waiting_behind(Scheduler& scheduler, Worker& worker, int64_t now) {
-  return worker.has_local_work() || !scheduler.global_queue.empty() ||
-         scheduler.timers.earliest_deadline() <= now ||
-         worker.ring_for_monitor().has_completions();
-}
-
-// A worker runs its ring between tasks: what its tasks queued before they
-// parked reaches the kernel, and what completed wakes them, at its next
-// scheduling round. For a worker that has none coming -- stuck in the
-// kernel, or running one task on (computing, or polling in a loop for data
-// that a parked task's read would drain, as Python's multiprocessing.Pool
-// does) -- the monitor does it instead. True if there was anything to do.
-bool run_ring_for(Worker& worker) {
   IoRing& ring = worker.ring_for_monitor();
-  return ring.flush() + ring.reap() != 0;
+  return worker.has_local_work() || !scheduler.global_queue.empty() ||
+         scheduler.timers.earliest_deadline() <= now || ring.queued() != 0 ||
+         ring.has_completions();
 }
 
 void spare_thread_main(void* raw_worker) {
@@ -176,16 +169,16 @@ bool watch_workers(Scheduler* scheduler, int64_t now, bool* acted, bool* falling
         *acted = true;
         continue;
       }
-      // Still stuck: run its ring, and move on what it queued while it
-      // was awake.
-      if (run_ring_for(*worker)) *acted = true;
+      // Still stuck: start the I/O its tasks queued, wake the ones whose
+      // I/O has completed, and move on what it queued while it was awake.
+      IoRing& ring = worker->ring_for_monitor();
+      if (ring.flush() + ring.reap() != 0) *acted = true;
       worker->give_away_queued_tasks();
       continue;
     }
     int64_t stuck_ns = now - worker->monitor_seen_at_ns;
     bool hand_off_due = stuck_ns >= kHandOffAfterNs;
     bool preempt_due = preempt_ns > 0 && stuck_ns >= preempt_ns;
-    if (hand_off_due && run_ring_for(*worker)) *acted = true;
     if (!hand_off_due && !preempt_due) continue;
     if (!work_waiting_behind(*scheduler, *worker, now)) continue;
     if (resting && stuck_ns >= kFallingBehindAfterNs && computing_all_along(*worker, progress))

@@ -143,6 +143,7 @@ void on_preemption_signal(int, siginfo_t*, void* raw_context) {
       !unsafe_code(pc) && frames_are_the_programs(pc, sp, task->stack_scan_top)) {
     if (g_safe_point_hook != nullptr) g_safe_point_hook(task);
     count_preemption();
+    worker->catch_up_on_io();
     yield();
     // The task may resume on another kernel thread: the frame's saved
     // alternate signal stack must be that thread's, since sigreturn

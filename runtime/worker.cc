@@ -168,6 +168,12 @@ void Worker::poll_io() {
     submit_queued_io();
 }
 
+void Worker::catch_up_on_io() {
+  if (!io_ring_.started()) return;
+  submit_queued_io();
+  if (unsigned reaped = io_ring_.reap()) count_io_completions(reaped);
+}
+
 void Worker::submit_queued_io() {
   unsigned submitted = io_ring_.flush();
   if (submitted == 0) return;

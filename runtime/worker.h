@@ -62,6 +62,11 @@ class Worker {
   void reset_after_fork();
   // Fires the timers that are due; one atomic load when none is armed.
   void fire_due_timers();
+  // For a task preempted in the middle of its run: hands the kernel what
+  // this worker's parked tasks queued on its ring and wakes those whose I/O
+  // completed. The scheduling round would, but a preempted task that is
+  // alone with its worker never leaves for one (yield() does not switch).
+  void catch_up_on_io();
   // This worker's ring, set up on first use; nullptr if the kernel refuses.
   IoRing* io_ring();
   IoRing& ring_for_monitor() { return io_ring_; }

@@ -62,6 +62,8 @@ constexpr PreloadedSetting kPreloadedSettings[] = {
     {"blocked_in_kernel", "GREENSHIM_WORKERS=2"},
     // One worker: the read waits on the ring of the kernel thread that blocks.
     {"ring_read_across_hand_off", "GREENSHIM_WORKERS=1"},
+    // One worker: the read waits on the ring of the kernel thread that spins.
+    {"ring_read_behind_spinner", "GREENSHIM_WORKERS=1"},
     // One worker: spinning threads let others run only through preemption.
     {"preempt_spinners", "GREENSHIM_WORKERS=1"},
     {"preempt_spinners", "GREENSHIM_WORKERS=2"},

@@ -217,53 +217,6 @@ TEST_P(IoWaitTest, BadDescriptorIsAnError) {
   });
 }
 
-// A worker hands its ring what its parked tasks queued at its next
-// scheduling round. Here the task it runs next spins until the parked
-// reader has its byte (as Python's multiprocessing.Pool polls a pipe that a
-// parked thread drains), so that round never comes: the wait must reach
-// the kernel, and the reader another worker, without it. Two workers, one
-// kept busy by `hog` until the spinner runs, so the spinner shares the
-// reader's worker. Several rounds: a worker also flushes every few rounds
-// anyway, which would hide the hazard in one. Resting is off: on a loaded
-// machine a resting worker would leave the hog and the spinner one worker.
-TEST(IoWaitBehindSpinningTaskTest, ReaderParkedBehindASpinnerStillWakes) {
-  RuntimeOptions options = testing::options_with(2);
-  options.rest_workers = false;
-  testing::run_as_task(options, [] {
-    for (int round = 0; round < 8; ++round) {
-      Pipe channel;
-      std::atomic<bool> hog_running{false}, release_hog{false}, read_done{false};
-      Task* hog = start_task([&] {
-        hog_running.store(true);
-        int64_t give_up = monotonic_now_ns() + 5'000'000'000;
-        while (!release_hog.load() && monotonic_now_ns() < give_up) {
-        }
-        EXPECT_TRUE(release_hog.load()) << "round " << round << ": the spinner never ran";
-      });
-      ASSERT_TRUE(eventually([&] { return hog_running.load(); }));
-      Task* spinner = nullptr;
-      Task* reader = start_task([&] {
-        spinner = start_task([&] {
-          EXPECT_EQ(write(channel.write_end(), "x", 1), 1);
-          release_hog.store(true);
-          int64_t give_up = monotonic_now_ns() + 5'000'000'000;
-          while (!read_done.load() && monotonic_now_ns() < give_up) {
-          }
-          EXPECT_TRUE(read_done.load()) << "round " << round << ": the reader never woke";
-        });
-        EXPECT_TRUE(wait_fd_ready(channel.read_end(), POLLIN, kNoDeadline) & POLLIN);
-        char byte = 0;
-        EXPECT_EQ(read(channel.read_end(), &byte, 1), 1);
-        read_done.store(true);
-      });
-      join_task(reader);
-      join_task(spinner);
-      join_task(hog);
-      if (::testing::Test::HasFailure()) return;
-    }
-  });
-}
-
 INSTANTIATE_TEST_SUITE_P(
     PathsAndWorkers, IoWaitTest,
     ::testing::Combine(::testing::Values(IoMode::kAuto, IoMode::kOff), ::testing::Values(1, 2)),
