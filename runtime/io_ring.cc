@@ -188,8 +188,9 @@ void IoRing::wait(int64_t deadline_ns) {
   if (!started()) return;
   // Holding the reap lock keeps the monitor from reaping under the wait.
   // The flush comes after taking it: a reap by the monitor just before
-  // (of a worker it saw running a task) re-queues the kick's read, which
-  // must be in the kernel before this sleep or kick() would go unheard.
+  // (for this worker, taken for stuck in the kernel as it came back)
+  // re-queues the kick's read, which must be in the kernel before this
+  // sleep or kick() would go unheard.
   SpinLockGuard guard(reap_lock_);
   flush();
   if (io_uring_cq_ready(&ring_) > 0) return;
