@@ -200,9 +200,9 @@ TEST(SchedulerIdleWorkerTest, WorkQueuedBehindAHogWakesTheIdleWorker) {
       std::thread outsider([&] {
         while (Scheduler::instance()->idle_workers.load() < 2) sched_yield();
         // Keeps its worker, never parking (no preemption in these tests),
-        // until the probe has run or two seconds pass.
+        // until the probe has run or five seconds pass.
         hog = start_task([&] {
-          int64_t give_up = monotonic_now_ns() + 2'000'000'000;
+          int64_t give_up = monotonic_now_ns() + 5'000'000'000;
           while (!probe_ran.load() && monotonic_now_ns() < give_up) {
           }
           EXPECT_TRUE(probe_ran.load()) << "round " << round << ": the probe never ran";
