@@ -191,15 +191,15 @@ Task* Worker::find_runnable() {
     if (retire_requested.load(std::memory_order_relaxed)) {
       submit_queued_io();
       give_away_queued_tasks();
-      // A waker may have handed this worker the spinning role as it woke
-      // it (notify_idle_worker): pass it on, or no idle worker would ever
-      // be woken again.
-      stop_spinning(true);
-      // Timers fire in active workers' rounds, and an idle one sleeps until
-      // the earliest deadline it saw as it went to sleep. One set since --
-      // by the task this worker has just parked, say -- was this worker's
-      // to fire: an idle worker must wake to see it.
-      if (scheduler->timers.earliest_deadline() != kNoDeadline) scheduler->notify_idle_worker();
+      stop_spinning(false);
+      // Leaving, it passes on what it may have been counted on to take:
+      //  - work in the global queue: a waker that found this worker
+      //    spinning (or holding the role a waker handed it) woke nobody;
+      //  - timers: they fire in active workers' rounds, and an idle one
+      //    sleeps until the earliest deadline it saw as it went to sleep,
+      //    not one set since (by the task this worker just parked, say).
+      if (scheduler->work_visible() || scheduler->timers.earliest_deadline() != kNoDeadline)
+        scheduler->notify_idle_worker();
       return nullptr;
     }
     ++schedule_tick_;
